@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "care"
+    verbose_name = "Patients and care teams"
+
+    def ready(self) -> None:
+        from care import audit_registry  # noqa: F401

@@ -1,0 +1,18 @@
+"""The recurring jobs registry: (name, task, interval) for ``wisemind scheduler``.
+
+To add a domain's recurring job, declare the task in ``<app>/tasks.py`` and list it here.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from core.scheduling import Periodic
+from core.tasks import prune_idempotency_records
+from ema.tasks import dispatch_prompts, plan_prompts
+
+PERIODIC: tuple[Periodic, ...] = (
+    Periodic("core.prune_idempotency_records", prune_idempotency_records, timedelta(hours=6)),
+    Periodic("ema.plan_prompts", plan_prompts, timedelta(minutes=30)),
+    Periodic("ema.dispatch_prompts", dispatch_prompts, timedelta(minutes=1)),
+)

@@ -1,0 +1,93 @@
+"""Small ``make_*`` helpers that create valid objects for tests, with overridable fields."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.actions import create_api_token
+from accounts.models import ApiToken, Organisation, Role, User
+from care.models import CareTeamMember, Patient, SupporterLink, TeamRole
+
+_counter = itertools.count(1)
+
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def _n() -> int:
+    return next(_counter)
+
+
+def make_organisation(**fields: Any) -> Organisation:
+    n = _n()
+    defaults: dict[str, Any] = {
+        "name": f"Clinic {n}",
+        "slug": f"clinic-{n}",
+        "time_zone": "Europe/Amsterdam",
+        "emergency_number": "112",
+        "crisis_line_name": "Test crisis line",
+        "crisis_line_number": "0800 123 456",
+    }
+    defaults.update(fields)
+    return Organisation.objects.create(**defaults)
+
+
+def make_user(
+    role: str = Role.CLINICIAN,
+    organisation: Organisation | None = None,
+    *,
+    password: str | None = TEST_PASSWORD,
+    **fields: Any,
+) -> User:
+    n = _n()
+    email = fields.pop("email", f"{role}{n}@example.org")
+    fields.setdefault("full_name", f"{role.title()} Person {n}")
+    return User.objects.create_user(email, password, role=role, organisation=organisation, **fields)
+
+
+def make_patient(organisation: Organisation, *, user: User | None = None, **fields: Any) -> Patient:
+    n = _n()
+    defaults: dict[str, Any] = {
+        "given_name": f"Given{n}",
+        "family_name": f"Family{n}",
+        "time_zone": organisation.time_zone,
+    }
+    defaults.update(fields)
+    return Patient.objects.create(organisation=organisation, user=user, **defaults)
+
+
+def make_patient_with_login(organisation: Organisation, **fields: Any) -> Patient:
+    user = make_user(Role.PATIENT, organisation)
+    return make_patient(organisation, user=user, email=user.email, **fields)
+
+
+def make_team_place(
+    patient: Patient, member: User, team_role: str = TeamRole.PRIMARY_THERAPIST
+) -> CareTeamMember:
+    return CareTeamMember.objects.create(patient=patient, member=member, team_role=team_role)
+
+
+def make_supporter_link(
+    patient: Patient, supporter: User, scopes: list[str] | None = None, **fields: Any
+) -> SupporterLink:
+    return SupporterLink.objects.create(
+        patient=patient, supporter=supporter, scopes=list(scopes or []), **fields
+    )
+
+
+def make_totp_device(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def make_token(user: User, *, days: int = 30, name: str = "test") -> tuple[ApiToken, str]:
+    return create_api_token(user, name=name, days=days)
+
+
+def expire(token: ApiToken) -> ApiToken:
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    token.refresh_from_db()
+    return token

@@ -1,0 +1,77 @@
+"""Load the demo organisation (idempotent: a second run changes nothing)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from demo.history import HISTORY_DAYS, ensure_history
+from demo.people import DEMO_PASSWORD, STAFF, ensure_people
+from demo.people import DOMAIN as DEMO_DOMAIN
+
+DEFAULT_SEED = 20261122
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the synthetic demo organisation, its staff, patients and supporters, and six "
+        "months of diary cards and EMA check-ins for the patients who use the app."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print log-ins.")
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=HISTORY_DAYS,
+            help=f"Days of diary and EMA history before today (default {HISTORY_DAYS}; 0: none).",
+        )
+        parser.add_argument(
+            "--patients",
+            type=int,
+            default=30,
+            help="How many patients (default 30; benchmarks ask for more).",
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        seed: int,
+        quiet_logins: bool,
+        history_days: int,
+        patients: int,
+        **options: Any,
+    ) -> None:
+        if settings.IS_PRODUCTION:
+            # Demo accounts share a published password: never in a production database.
+            raise CommandError("The demo organisation cannot be loaded in production mode.")
+        if history_days < 0 or patients < 1:
+            raise CommandError("--history-days must be 0 or more and --patients at least 1.")
+        started = time.perf_counter()
+        with transaction.atomic():
+            counts = ensure_people(seed, patients)
+            history = ensure_history(seed, patient_count=patients, days=history_days)
+        self.stdout.write(
+            f"Demo organisation ready: {counts['staff']} staff, {counts['patients']} patients, "
+            f"{counts['supporters']} supporter links (seed {seed})."
+        )
+        if history.patients:
+            self.stdout.write(
+                f"Added {history_days} days of history for {history.patients} patients: "
+                f"{history.cards} diary cards, {history.prompts} check-ins "
+                f"({history.responses} answered) in {time.perf_counter() - started:.1f} s."
+            )
+        if quiet_logins:
+            return
+        rows = [(spec.key, spec.email) for spec in STAFF]
+        rows.insert(0, ("patient", f"patient@{DEMO_DOMAIN}"))
+        rows.append(("supporter", f"supporter@{DEMO_DOMAIN}"))
+        self.stdout.write("")
+        self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
+        for role, email in rows:
+            self.stdout.write(f"  {role:<12} {email}")

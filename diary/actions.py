@@ -1,0 +1,360 @@
+"""Every write to diary cards and to a patient's targets and emotions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from care.models import Patient
+from core.actions import ActionError, action
+from diary.cards import CardValues, TargetValue, is_late, may_fill, merge_entry
+from diary.defaults import DEFAULT_EMOTIONS, DEFAULT_TARGETS
+from diary.models import (
+    CardEmotion,
+    CardRevision,
+    CardSource,
+    CardTarget,
+    DiaryCard,
+    Emotion,
+    Target,
+    is_active_on,
+)
+from safety.risk import evaluate_diary_card
+
+#: Items created with a patient's first card apply from the start of their history.
+FROM_THE_START = date(1900, 1, 1)
+
+SCALAR_FIELDS = tuple(
+    f.name for f in fields(CardValues) if f.name not in {"emotions", "targets", "skills"}
+)
+
+
+class SaveMode(StrEnum):
+    #: Replace the card's values (the web form; an edit through the API).
+    EDIT = "edit"
+    #: Merge into the day's card, keeping the highest urges and ratings (app entries).
+    ENTRY = "entry"
+
+
+@action
+def ensure_card_items(actor: User | None, patient: Patient) -> None:
+    """Give a patient the default targets and emotions if they have none yet."""
+    if patient.diary_targets.exists() or patient.diary_emotions.exists():
+        return
+    # Two first saves at once: the second waits here for the first, then finds its items.
+    Patient.objects.select_for_update().only("pk").get(pk=patient.pk)
+    if patient.diary_targets.exists() or patient.diary_emotions.exists():
+        return
+    Target.objects.bulk_create(
+        Target(
+            patient=patient,
+            name=str(name),
+            kind=kind,
+            asks_detail=asks_detail,
+            position=index,
+            active_from=FROM_THE_START,
+        )
+        for index, (name, kind, asks_detail) in enumerate(DEFAULT_TARGETS)
+    )
+    Emotion.objects.bulk_create(
+        Emotion(patient=patient, name=str(name), position=index, active_from=FROM_THE_START)
+        for index, name in enumerate(DEFAULT_EMOTIONS)
+    )
+
+
+def values_of(
+    card: DiaryCard,
+    targets: Iterable[CardTarget] | None = None,
+    emotions: Iterable[CardEmotion] | None = None,
+) -> CardValues:
+    """A stored card as submission values (keys are item public ids).
+
+    ``targets`` and ``emotions`` are the card's rows when the caller has them already.
+    """
+    return CardValues(
+        emotions={
+            str(row.emotion.public_id): row.rating
+            for row in (card.emotions.all() if emotions is None else emotions)
+        },
+        targets={
+            str(row.target.public_id): TargetValue(row.urge, row.acted, row.detail)
+            for row in (card.targets.all() if targets is None else targets)
+        },
+        skills=tuple(card.skills),
+        **{name: getattr(card, name) for name in SCALAR_FIELDS},
+    )
+
+
+@dataclass(frozen=True)
+class _Items:
+    """All of a patient's targets and emotions (retired ones too), by primary key."""
+
+    targets: dict[int, Target]
+    emotions: dict[int, Emotion]
+
+    @classmethod
+    def of(cls, patient: Patient) -> _Items:
+        return cls(
+            {t.pk: t for t in patient.diary_targets.all()},
+            {e.pk: e for e in patient.diary_emotions.all()},
+        )
+
+    def on(self, day: date) -> tuple[dict[str, Target], dict[str, Emotion]]:
+        """The items on ``day``'s card, by public id, in card order."""
+        return (
+            {str(t.public_id): t for t in self.targets.values() if is_active_on(t, day)},
+            {str(e.public_id): e for e in self.emotions.values() if is_active_on(e, day)},
+        )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A card's rows, each with its item."""
+
+    targets: list[CardTarget]
+    emotions: list[CardEmotion]
+
+
+def _locked_card(patient: Patient, day: date, items: _Items) -> tuple[DiaryCard, _Rows] | None:
+    """The day's card, locked until the transaction ends, with its rows."""
+    card = DiaryCard.objects.select_for_update().filter(patient=patient, date=day).first()
+    if card is None:
+        return None
+    targets = list(CardTarget.objects.filter(card=card).order_by())
+    emotions = list(CardEmotion.objects.filter(card=card).order_by())
+    # Each row's item is one of the patient's, loaded already (a stray one loads on access).
+    for row in targets:
+        if row.target_id in items.targets:
+            row.target = items.targets[row.target_id]
+    for row_e in emotions:
+        if row_e.emotion_id in items.emotions:
+            row_e.emotion = items.emotions[row_e.emotion_id]
+    return card, _Rows(targets, emotions)
+
+
+def _check_keys(
+    values: CardValues, targets: dict[str, Target], emotions: dict[str, Emotion]
+) -> None:
+    for key in values.emotions:
+        if key not in emotions:
+            raise ActionError(_("This emotion is not on this day's card."), field=f"emotions.{key}")
+    for key in values.targets:
+        if key not in targets:
+            raise ActionError(_("This target is not on this day's card."), field=f"targets.{key}")
+
+
+@dataclass(frozen=True)
+class SavedCard:
+    """What a save stored: the card, its rows in card order, and whether this save created it."""
+
+    card: DiaryCard
+    created: bool
+    targets: list[CardTarget]
+    emotions: list[CardEmotion]
+
+
+@action
+def store_card(
+    actor: User,
+    patient: Patient,
+    day: date,
+    values: CardValues,
+    *,
+    mode: SaveMode,
+    source: str = CardSource.WEB,
+    filled_at: datetime | None = None,
+) -> SavedCard:
+    """Save the patient's card for ``day`` (their local date) and run the risk rules.
+
+    Returns the card with the rows as saved, so that a caller can answer without reading
+    the card back.
+    """
+    if not may_fill(day, patient.time_zone, filled_at=filled_at):
+        raise ActionError(
+            _("Only today's and yesterday's cards can be filled in or changed."), field="date"
+        )
+    items = _Items.of(patient)
+    if not items.targets and not items.emotions:
+        # The patient's first card: they get the default items (once), then the card has them.
+        ensure_card_items(actor, patient)
+        items = _Items.of(patient)
+    targets, emotions = items.on(day)
+    _check_keys(values, targets, emotions)
+
+    found = _locked_card(patient, day, items)
+    rows: _Rows | None = None
+    if found is None:
+        try:
+            with transaction.atomic():
+                card = DiaryCard.objects.create(
+                    patient=patient,
+                    date=day,
+                    source=source,
+                    first_saved_at=timezone.now(),
+                    is_late=is_late(day, patient.time_zone),
+                )
+        except IntegrityError:
+            # Another entry for the same day won the race: merge into its card.
+            found = _locked_card(patient, day, items)
+            if found is None:
+                raise
+            card, rows = found
+    else:
+        card, rows = found
+    created = rows is None
+    if rows is not None and mode == SaveMode.ENTRY:
+        values = merge_entry(values_of(card, rows.targets, rows.emotions), values)
+    target_rows, emotion_rows = _write(card, values, targets, emotions, rows)
+    _record_revision(actor, card, values, mode, source)
+    evaluate_diary_card(card)
+    return SavedCard(card, created, target_rows, emotion_rows)
+
+
+def save_card(
+    actor: User,
+    patient: Patient,
+    day: date,
+    values: CardValues,
+    *,
+    mode: SaveMode,
+    source: str = CardSource.WEB,
+    filled_at: datetime | None = None,
+) -> DiaryCard:
+    """Save the patient's card for ``day`` (their local date) and run the risk rules."""
+    saved = store_card(actor, patient, day, values, mode=mode, source=source, filled_at=filled_at)
+    return saved.card
+
+
+def _record_revision(
+    actor: User, card: DiaryCard, values: CardValues, mode: SaveMode, source: str
+) -> None:
+    snapshot = asdict(values)
+    snapshot["sleep_hours"] = None if values.sleep_hours is None else str(values.sleep_hours)
+    CardRevision.objects.create(
+        card=card, saved_by=actor, mode=mode, source=source, values=snapshot
+    )
+
+
+def _write(
+    card: DiaryCard,
+    values: CardValues,
+    targets: dict[str, Target],
+    emotions: dict[str, Emotion],
+    rows: _Rows | None,
+) -> tuple[list[CardTarget], list[CardEmotion]]:
+    """Store ``values`` on the card (``rows``: its rows, none for a new card); return all
+    its rows, in card order.
+
+    Rows whose values did not change are not written again (an entry that raises no
+    urge or rating changes only the card itself).
+    """
+    for name in SCALAR_FIELDS:
+        setattr(card, name, getattr(values, name))
+    card.skills = list(values.skills)
+    try:
+        card.clean_fields(exclude=["patient", "date", "first_saved_at"])
+    except ValidationError as exc:
+        # E.g. many entries in one day whose texts, appended, no longer fit: say which field.
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ActionError(
+            _("%(message)s Edit the day's card to shorten it.") % {"message": messages[0]},
+            field=field,
+        ) from exc
+    if card.sleep_hours is not None:
+        # As the database stores it (one decimal), so the card reads the same without a reload.
+        card.sleep_hours = Decimal(card.sleep_hours).quantize(Decimal("0.1"))
+    card.save()
+    target_rows: dict[str, CardTarget] = {}
+    emotion_rows: dict[str, CardEmotion] = {}
+    if rows is not None:
+        target_rows = {str(row.target.public_id): row for row in rows.targets}
+        emotion_rows = {str(row.emotion.public_id): row for row in rows.emotions}
+    changed_targets: list[CardTarget] = []
+    for key, target in targets.items():
+        value = values.targets.get(key, TargetValue())
+        row = target_rows.get(key) or CardTarget(card=card, target=target)
+        if row.pk is None or (row.urge, row.acted, row.detail) != (
+            value.urge,
+            value.acted,
+            value.detail,
+        ):
+            row.urge, row.acted, row.detail = value.urge, value.acted, value.detail
+            changed_targets.append(row)
+        target_rows[key] = row
+    changed_emotions: list[CardEmotion] = []
+    for key, emotion in emotions.items():
+        row_e = emotion_rows.get(key) or CardEmotion(card=card, emotion=emotion)
+        if row_e.pk is None or row_e.rating != values.emotions.get(key):
+            row_e.rating = values.emotions.get(key)
+            changed_emotions.append(row_e)
+        emotion_rows[key] = row_e
+    CardTarget.objects.bulk_create([r for r in changed_targets if r.pk is None])
+    CardTarget.objects.bulk_update(
+        [r for r in changed_targets if r.pk is not None], ["urge", "acted", "detail"]
+    )
+    CardEmotion.objects.bulk_create([r for r in changed_emotions if r.pk is None])
+    CardEmotion.objects.bulk_update([r for r in changed_emotions if r.pk is not None], ["rating"])
+    return (
+        sorted(target_rows.values(), key=lambda r: (r.target.position, r.target_id)),
+        sorted(emotion_rows.values(), key=lambda r: (r.emotion.position, r.emotion_id)),
+    )
+
+
+# --- the patient's lists of targets and emotions (clinician) -------------------------------------
+
+
+def _next_position(items: list[Target] | list[Emotion]) -> int:
+    return max((item.position for item in items), default=-1) + 1
+
+
+@action
+def add_target(
+    actor: User, patient: Patient, *, name: str, kind: str, asks_detail: bool, starting: date
+) -> Target:
+    ensure_card_items(actor, patient)
+    name = name.strip()
+    current = list(patient.diary_targets.active_on(starting))
+    if any(t.name.casefold() == name.casefold() for t in current):
+        raise ActionError(_("This target is already on the card."), field="name")
+    return Target.objects.create(
+        patient=patient,
+        name=name,
+        kind=kind,
+        asks_detail=asks_detail,
+        position=_next_position(current),
+        active_from=starting,
+    )
+
+
+@action
+def add_emotion(actor: User, patient: Patient, *, name: str, starting: date) -> Emotion:
+    ensure_card_items(actor, patient)
+    name = name.strip()
+    current = list(patient.diary_emotions.active_on(starting))
+    if any(e.name.casefold() == name.casefold() for e in current):
+        raise ActionError(_("This emotion is already on the card."), field="name")
+    return Emotion.objects.create(
+        patient=patient, name=name, position=_next_position(current), active_from=starting
+    )
+
+
+@action
+def retire_item(actor: User, item: Target | Emotion, *, from_day: date) -> Target | Emotion:
+    """Take a target or emotion off the card from ``from_day`` on; earlier cards keep it."""
+    if item.retired_on is not None and item.retired_on <= from_day:
+        return item
+    if from_day <= item.active_from:
+        # Never used: it can simply end before it began (kept for the record).
+        from_day = item.active_from
+    item.retired_on = from_day
+    item.save(update_fields=["retired_on"])
+    return item

@@ -1,0 +1,98 @@
+"""Every permission in wisemind, in one place.
+
+Names follow ``<app>.<verb>_<thing>``. Permissions without an object answer
+"may this user use this kind of page at all"; permissions with a patient object
+answer "may this user do this for this patient". Views and API operations never
+decide access themselves: they declare a permission (``policy.routes``,
+``policy.api``) and fetch protected objects through ``access_*`` functions that
+ask these rules.
+"""
+
+from __future__ import annotations
+
+from care.models import SharingScope
+from policy.predicates import (
+    has_active_break_glass,
+    has_patient_profile,
+    is_clinician,
+    is_current_supporter,
+    is_facilitator,
+    is_org_admin,
+    is_patient,
+    is_researcher,
+    is_signed_in,
+    is_supporter,
+    is_the_patient,
+    may_manage_patients,
+    on_care_team,
+    same_organisation,
+    shares_with_supporter,
+)
+from policy.typed_rules import Predicate, set_perm
+
+is_clinical_staff = is_clinician | is_facilitator
+is_patient_manager = is_org_admin | (is_clinician & may_manage_patients)
+
+#: The patient's clinical record: the patient, their current care team, or an admin who
+#: has recorded a break-glass reason that has not yet expired.
+reads_clinical_record = same_organisation & (
+    is_the_patient | (is_clinical_staff & on_care_team) | (is_org_admin & has_active_break_glass)
+)
+
+#: Permissions whose granted reads are clinical data and are written to the access log.
+CLINICAL_READS: frozenset[str] = frozenset(
+    {
+        "care.view_patient",
+        "care.view_as_supporter",
+        "diary.view_cards",
+        "ema.view_responses",
+        *(f"care.view_shared_{scope}" for scope in SharingScope.values),
+    }
+)
+
+PERMISSIONS: dict[str, Predicate] = {
+    # --- any signed-in user -------------------------------------------------------------
+    "accounts.use_app": is_signed_in,
+    "accounts.manage_own_tokens": is_signed_in,
+    "accounts.edit_own_profile": is_signed_in,
+    # --- role home pages ----------------------------------------------------------------
+    "care.view_caseload": is_clinician,
+    "care.view_facilitation": is_facilitator,
+    "care.view_own_care": is_patient & has_patient_profile,
+    "care.manage_own_supporters": is_patient & has_patient_profile,
+    "care.view_shared_with_me": is_supporter,
+    "accounts.view_research_home": is_researcher,
+    # --- organisation administration ----------------------------------------------------
+    "accounts.manage_staff": is_org_admin,
+    "accounts.manage_organisation": is_org_admin,
+    "audit.view_audit_trail": is_org_admin,
+    "care.list_patients": is_patient_manager,
+    "care.create_patient": is_patient_manager,
+    # --- one patient ----------------------------------------------------------------------
+    "care.view_patient": reads_clinical_record,
+    # Administrative details (name, contact, care team, invitation), no clinical data.
+    "care.view_patient_admin": same_organisation & is_patient_manager,
+    "care.manage_care_team": same_organisation & is_patient_manager,
+    "care.invite_patient": same_organisation & is_patient_manager,
+    "care.break_glass": same_organisation & is_org_admin,
+    # What a supporter sees of one patient: only what that patient shares with them now.
+    "care.view_as_supporter": is_supporter & is_current_supporter,
+    **{
+        f"care.view_shared_{scope}": is_supporter & shares_with_supporter(scope)
+        for scope in SharingScope.values
+    },
+    # --- diary cards ----------------------------------------------------------------------
+    "diary.fill_own_card": is_patient & has_patient_profile,
+    "diary.view_cards": reads_clinical_record,
+    # Clinicians on the team change which targets and emotions the card asks about.
+    "diary.configure_card": same_organisation & is_clinician & on_care_team,
+    # --- momentary assessment (EMA) ---------------------------------------------------------
+    "ema.answer_own_prompts": is_patient & has_patient_profile,
+    "ema.view_responses": reads_clinical_record,
+    # Clinicians on the team give a patient schedules. (Researchers will, for participants
+    # who consented to a study, once studies exist.)
+    "ema.manage_schedules": same_organisation & is_clinician & on_care_team,
+}
+
+for _name, _predicate in PERMISSIONS.items():
+    set_perm(_name, _predicate)

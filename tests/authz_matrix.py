@@ -1,0 +1,497 @@
+"""The authorization matrix: for every page and API operation, who may use it.
+
+Each route (URL name for pages, ``operationId`` for the API) has one or more
+entries. An entry says how to call the route for a persona (URL arguments, body)
+and which personas are allowed; everyone else must be refused. The test
+``tests/test_authorization_matrix.py`` tries every entry with every persona and
+fails if a route exists without an entry, or an entry names a route that does
+not exist.
+
+Targets: ``world.patient_record`` is the record under test. For the patient
+persona it is their own record; for ``other_patient`` it is someone else's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from care.models import BreakGlassGrant, TeamRole
+from core.testing.factories import make_token, make_user
+from core.testing.personas import SIGNED_IN, World
+from diary.actions import ensure_card_items
+from diary.cards import local_today
+from ema.actions import create_schedule
+from ema.models import Prompt, Schedule
+
+Kwargs = Callable[[World, User | None], dict[str, Any]]
+
+ADMINS = frozenset({"admin", "foreign_admin"})
+PATIENTS = frozenset({"patient", "other_patient"})
+SUPPORTERS = frozenset({"supporter", "supporter_without_consent"})
+CLINICIANS = frozenset({"therapist", "outsider_clinician"})
+PATIENT_MANAGERS = frozenset({"admin", "therapist"})  # of world.patient's organisation
+#: Who reads world.patient's clinical record: the patient and their care team.
+RECORD_READERS = frozenset({"patient", "therapist", "facilitator"})
+EVERYONE = frozenset(SIGNED_IN | {"anonymous"})
+
+
+@dataclass(frozen=True)
+class Entry:
+    allow: frozenset[str]
+    method: str = "GET"
+    kwargs: Kwargs | None = None
+    data: Callable[[World], dict[str, Any]] | None = None
+    variant: str = "own"
+    #: Statuses that count as success for an allowed persona.
+    ok: tuple[int, ...] = (200,)
+
+
+def _patient(world: World, user: User | None) -> dict[str, Any]:
+    return {"patient_id": world.patient_record.public_id}
+
+
+def _patient_with_break_glass(world: World, user: User | None) -> dict[str, Any]:
+    now = timezone.now()
+    BreakGlassGrant.objects.create(
+        patient=world.patient_record,
+        user=world.admin,
+        reason="Matrix test: urgent safety concern",
+        created_at=now,
+        expires_at=now + timedelta(hours=1),
+    )
+    return _patient(world, user)
+
+
+def _team_place(world: World, user: User | None) -> dict[str, Any]:
+    return {"patient_id": world.patient_record.public_id, "member_id": world.team_place.public_id}
+
+
+def _link(world: World, user: User | None) -> dict[str, Any]:
+    return {"link_id": world.supporter_link.public_id}
+
+
+def _staff_member(world: World, user: User | None) -> dict[str, Any]:
+    return {"user_id": world.therapist.public_id}
+
+
+def _invited_staff(world: World, user: User | None) -> dict[str, Any]:
+    return {"user_id": world.invited_user.public_id}
+
+
+def _own_token(world: World, user: User | None) -> dict[str, Any]:
+    owner = user or world.patient
+    token, _secret = make_token(owner, name="matrix")
+    return {"token_id": token.public_id}
+
+
+def _someone_elses_token(world: World, user: User | None) -> dict[str, Any]:
+    stranger = make_user(Role.SUPPORTER, world.organisation)
+    token, _secret = make_token(stranger, name="not yours")
+    return {"token_id": token.public_id}
+
+
+def _invitation(world: World, user: User | None) -> dict[str, Any]:
+    return world.invitation_kwargs()
+
+
+def _reset_link(world: World, user: User | None) -> dict[str, Any]:
+    return world.invitation_kwargs()
+
+
+def _local_today(world: World) -> date:
+    return local_today(world.patient_record.time_zone)
+
+
+def _today(world: World, user: User | None) -> dict[str, Any]:
+    return {"day": _local_today(world).isoformat()}
+
+
+def _diary_item(world: World, user: User | None) -> dict[str, Any]:
+    ensure_card_items(None, world.patient_record)
+    target = world.patient_record.diary_targets.first()
+    assert target is not None
+    return {"patient_id": world.patient_record.public_id, "item_id": target.public_id}
+
+
+def _ema_schedule_of(world: World) -> Schedule:
+    schedule = Schedule.objects.filter(patient=world.patient_record).first()
+    if schedule is None:
+        schedule = create_schedule(
+            world.therapist,
+            world.patient_record,
+            kind="fixed",
+            times=["09:00", "13:00"],
+            start_date=_local_today(world),
+        )
+    return schedule
+
+
+def _ema_schedule(world: World, user: User | None) -> dict[str, Any]:
+    return {
+        "patient_id": world.patient_record.public_id,
+        "schedule_id": _ema_schedule_of(world).public_id,
+    }
+
+
+def _open_prompt(world: World, user: User | None) -> dict[str, Any]:
+    """A check-in of world.patient that is due now."""
+    schedule = _ema_schedule_of(world)
+    now = timezone.now()
+    prompt = Prompt.objects.create(
+        schedule=schedule,
+        patient=world.patient_record,
+        questionnaire_id=schedule.questionnaire_id,
+        scheduled_at=now,
+        expires_at=now + timedelta(minutes=30),
+    )
+    return {"prompt_id": prompt.public_id}
+
+
+def _checkin_answers(world: World) -> dict[str, Any]:
+    scales = dict.fromkeys(["sad", "anxious", "angry", "happy", "urge_self_harm"], 10)
+    return {"answers": {**scales, "activity": "rest", "company": "alone"}}
+
+
+_PUSH_ENDPOINT = "https://push.example.org/send/matrix"
+
+
+# --- pages (URL names) ----------------------------------------------------------------------
+
+PAGES: dict[str, list[Entry]] = {
+    "home": [Entry(allow=SIGNED_IN, ok=(302,))],
+    "crisis": [Entry(allow=EVERYONE)],
+    "health": [Entry(allow=EVERYONE)],
+    "manifest": [Entry(allow=EVERYONE)],
+    "service_worker": [Entry(allow=EVERYONE)],
+    "offline": [Entry(allow=EVERYONE)],
+    "accounts:login": [Entry(allow=EVERYONE, ok=(200, 302))],
+    "accounts:logout": [Entry(allow=SIGNED_IN, method="POST", ok=(302,))],
+    "accounts:password_reset": [Entry(allow=EVERYONE, ok=(200, 302))],
+    "accounts:password_reset_done": [Entry(allow=EVERYONE)],
+    "accounts:password_reset_confirm": [Entry(allow=EVERYONE, kwargs=_reset_link, ok=(200, 302))],
+    "accounts:password_reset_complete": [Entry(allow=EVERYONE)],
+    "accounts:accept_invitation": [Entry(allow=EVERYONE, kwargs=_invitation)],
+    "accounts:2fa_setup": [Entry(allow=SIGNED_IN, ok=(200, 302))],
+    "accounts:2fa_verify": [Entry(allow=SIGNED_IN, ok=(200, 302))],
+    "accounts:profile": [Entry(allow=SIGNED_IN)],
+    "accounts:tokens": [Entry(allow=SIGNED_IN)],
+    "accounts:token_revoke": [
+        Entry(allow=SIGNED_IN, method="POST", kwargs=_own_token, ok=(302,)),
+        Entry(
+            allow=frozenset(),
+            method="POST",
+            kwargs=_someone_elses_token,
+            variant="someone else's",
+        ),
+    ],
+    "accounts:research_home": [Entry(allow=frozenset({"researcher"}))],
+    "accounts:staff_list": [Entry(allow=ADMINS)],
+    "accounts:staff_invite": [Entry(allow=ADMINS)],
+    "accounts:staff_edit": [Entry(allow=frozenset({"admin"}), kwargs=_staff_member)],
+    "accounts:staff_reset_2fa": [
+        Entry(allow=frozenset({"admin"}), method="POST", kwargs=_staff_member, ok=(302,))
+    ],
+    "accounts:staff_resend_invitation": [
+        Entry(allow=frozenset({"admin"}), method="POST", kwargs=_invited_staff, ok=(302,))
+    ],
+    "accounts:organisation": [Entry(allow=ADMINS)],
+    "audit:trail": [Entry(allow=ADMINS)],
+    "care:me": [Entry(allow=PATIENTS)],
+    "care:my_supporters": [Entry(allow=PATIENTS)],
+    "care:supporter_sharing": [Entry(allow=frozenset({"patient"}), kwargs=_link)],
+    "care:supporter_withdraw": [
+        Entry(allow=frozenset({"patient"}), method="POST", kwargs=_link, ok=(302,))
+    ],
+    "care:shared_list": [Entry(allow=SUPPORTERS)],
+    "care:shared_detail": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    "care:caseload": [Entry(allow=CLINICIANS)],
+    "care:facilitation": [Entry(allow=frozenset({"facilitator"}))],
+    "care:patient_list": [Entry(allow=ADMINS | {"therapist"})],
+    "care:patient_new": [Entry(allow=ADMINS | {"therapist"})],
+    "care:patient_detail": [
+        Entry(allow=frozenset({"patient", "therapist", "facilitator"}), kwargs=_patient),
+        Entry(
+            allow=frozenset({"patient", "therapist", "facilitator", "admin"}),
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "care:patient_manage": [Entry(allow=PATIENT_MANAGERS, kwargs=_patient)],
+    "care:patient_invite": [
+        Entry(allow=PATIENT_MANAGERS, method="POST", kwargs=_patient, ok=(302,))
+    ],
+    "care:break_glass": [Entry(allow=frozenset({"admin"}), kwargs=_patient)],
+    "care:team_remove": [
+        Entry(allow=PATIENT_MANAGERS, method="POST", kwargs=_team_place, ok=(302,))
+    ],
+    # --- diary -----------------------------------------------------------------------------
+    "diary:today": [Entry(allow=PATIENTS)],
+    "diary:card": [Entry(allow=PATIENTS, kwargs=_today)],
+    "diary:week": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "diary:shared_summary": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    "diary:settings": [Entry(allow=frozenset({"therapist"}), kwargs=_patient)],
+    "diary:retire_item": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_diary_item, ok=(302,))
+    ],
+    # --- check-ins (EMA) --------------------------------------------------------------------
+    "ema:pending": [Entry(allow=PATIENTS)],
+    "ema:settings": [Entry(allow=PATIENTS)],
+    "ema:answer": [Entry(allow=frozenset({"patient"}), kwargs=_open_prompt)],
+    "ema:patient": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "ema:schedule": [Entry(allow=frozenset({"therapist"}), kwargs=_ema_schedule)],
+    "ema:stop_schedule": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_ema_schedule, ok=(302,))
+    ],
+    # Django Ninja's documentation and schema are public; its root URL always answers 404.
+    "api:openapi-json": [Entry(allow=EVERYONE)],
+    "api:openapi-view": [Entry(allow=EVERYONE)],
+    "api:api-root": [Entry(allow=frozenset(), variant="always 404")],
+}
+
+
+# --- API operations (operationId) ---------------------------------------------------------------
+
+
+def _member_body(world: World) -> dict[str, Any]:
+    return {
+        "member_id": str(world.outsider_clinician.public_id),
+        "team_role": TeamRole.CASE_MANAGER,
+    }
+
+
+API: dict[str, list[Entry]] = {
+    "me": [Entry(allow=SIGNED_IN)],
+    "crisis_resources": [Entry(allow=SIGNED_IN)],
+    "list_tokens": [Entry(allow=SIGNED_IN)],
+    # Tokens cannot mint tokens (a browser session can): every token holder is refused.
+    "create_token": [
+        Entry(allow=frozenset(), method="POST", data=lambda world: {"name": "x", "days": 5})
+    ],
+    "revoke_token": [
+        Entry(allow=SIGNED_IN, method="DELETE", kwargs=_own_token, ok=(204,)),
+        Entry(
+            allow=frozenset(),
+            method="DELETE",
+            kwargs=_someone_elses_token,
+            variant="someone else's",
+        ),
+    ],
+    "caseload": [Entry(allow=CLINICIANS)],
+    "list_patients": [Entry(allow=ADMINS | {"therapist"})],
+    "create_patient": [
+        Entry(
+            allow=ADMINS | {"therapist"},
+            method="POST",
+            data=lambda world: {"given_name": "New", "family_name": "Person"},
+            ok=(201,),
+        )
+    ],
+    "get_patient": [
+        Entry(allow=frozenset({"patient", "therapist", "facilitator"}), kwargs=_patient),
+        Entry(
+            allow=frozenset({"patient", "therapist", "facilitator", "admin"}),
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "add_care_team_member": [
+        Entry(allow=PATIENT_MANAGERS, method="POST", kwargs=_patient, data=_member_body, ok=(201,))
+    ],
+    "remove_care_team_member": [
+        Entry(allow=PATIENT_MANAGERS, method="DELETE", kwargs=_team_place, ok=(204,))
+    ],
+    "invite_patient": [
+        Entry(
+            allow=PATIENT_MANAGERS,
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {},
+            # The world's patient already has an account: the action refuses with 400.
+            ok=(400,),
+        )
+    ],
+    "break_glass": [
+        Entry(
+            allow=frozenset({"admin"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"reason": "Urgent: patient's family reports a safety concern"},
+            ok=(201,),
+        )
+    ],
+    "my_patient_record": [Entry(allow=PATIENTS)],
+    "list_my_supporters": [Entry(allow=PATIENTS)],
+    "invite_supporter": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {
+                "full_name": "New Helper",
+                "email": "helper@example.org",
+                "scopes": ["safety_plan"],
+            },
+            ok=(201,),
+        )
+    ],
+    "update_sharing": [
+        Entry(
+            allow=frozenset({"patient"}),
+            method="PUT",
+            kwargs=_link,
+            data=lambda world: {"scopes": ["safety_plan"]},
+        )
+    ],
+    "withdraw_supporter": [
+        Entry(allow=frozenset({"patient"}), method="DELETE", kwargs=_link, ok=(204,))
+    ],
+    "shared_with_me": [Entry(allow=SUPPORTERS)],
+    "shared_patient": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    # --- diary -----------------------------------------------------------------------------
+    "diary_template": [Entry(allow=PATIENTS)],
+    "add_diary_entry": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"date": _local_today(world).isoformat(), "skills_used": 5},
+            ok=(201,),
+        )
+    ],
+    "edit_diary_card": [
+        Entry(
+            allow=PATIENTS,
+            method="PUT",
+            kwargs=lambda world, user: {"day": _local_today(world).isoformat()},
+            data=lambda world: {"skills_used": 3},
+        )
+    ],
+    "list_my_diary_cards": [Entry(allow=PATIENTS)],
+    "list_patient_diary_cards": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "list_diary_items": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "add_diary_target": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"name": "Skipping meals"},
+            ok=(201,),
+        )
+    ],
+    "add_diary_emotion": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"name": "Loneliness"},
+            ok=(201,),
+        )
+    ],
+    "retire_diary_item": [Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_diary_item)],
+    # --- check-ins (EMA) --------------------------------------------------------------------
+    "list_open_prompts": [Entry(allow=PATIENTS)],
+    "answer_prompt": [
+        Entry(
+            allow=frozenset({"patient"}),
+            method="POST",
+            kwargs=_open_prompt,
+            data=_checkin_answers,
+            ok=(201,),
+        )
+    ],
+    "get_ema_settings": [Entry(allow=PATIENTS)],
+    "update_ema_settings": [
+        Entry(
+            allow=PATIENTS,
+            method="PUT",
+            data=lambda world: {"sleep_start": "23:00", "sleep_end": "07:00"},
+        )
+    ],
+    # 404 (with the JSON error) for a patient when the server has no VAPID keys; the refused
+    # personas get 403 before the keys are looked at.
+    "push_public_key": [Entry(allow=PATIENTS, ok=(200, 404))],
+    "register_push": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"endpoint": _PUSH_ENDPOINT, "keys": {"p256dh": "k", "auth": "a"}},
+            ok=(201,),
+        )
+    ],
+    "unregister_push": [
+        Entry(
+            allow=PATIENTS,
+            method="DELETE",
+            data=lambda world: {"endpoint": _PUSH_ENDPOINT},
+            ok=(204,),
+        )
+    ],
+    "list_ema_schedules": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "create_ema_schedule": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"kind": "fixed", "times": ["09:00", "13:00"]},
+            ok=(201,),
+        )
+    ],
+    "update_ema_schedule": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="PUT",
+            kwargs=_ema_schedule,
+            data=lambda world: {"expires_after_minutes": 45},
+        )
+    ],
+    "stop_ema_schedule": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_ema_schedule)
+    ],
+    "ema_compliance": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "list_ema_responses": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str
+    entry: Entry
+    persona: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        variant = "" if self.entry.variant == "own" else f"[{self.entry.variant}]"
+        return f"{self.route}{variant}-{self.persona}"

@@ -23,7 +23,8 @@ class BearerTokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         api_token = (
-            ApiToken.objects.select_related("user", "user__organisation")
+            # The owner's patient record too (none for staff): own-record checks need it.
+            ApiToken.objects.select_related("user", "user__organisation", "user__patient_profile")
             .filter(key_hash=hash_token(token))
             .first()
         )

@@ -9,7 +9,9 @@ exists only if the data that caused it was committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+#: Set inside ``all_or_nothing``: the enclosing transaction rolls back whole on any error.
+_ROLLS_BACK_WHOLE: ContextVar[bool] = ContextVar("wisemind_rolls_back_whole", default=False)
 
 
 class ActionError(Exception):
@@ -46,11 +51,30 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             current = {}
         with (
             set_actor(actor, remote_addr=current.get("remote_addr")),
-            transaction.atomic(),
+            # Inside ``all_or_nothing`` a savepoint would buy nothing: no caller there
+            # recovers from the action's failure, the whole transaction rolls back.
+            transaction.atomic(savepoint=not _ROLLS_BACK_WHOLE.get()),
         ):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """A transaction that any exception rolls back whole, so actions inside take no savepoint.
+
+    For a unit of work that must be kept entire or not at all (an idempotent API request:
+    its key record and the action's writes). Code inside must let an action's exception
+    propagate out of the block; catching it inside and carrying on is an error (Django
+    refuses further queries in a transaction marked for rollback).
+    """
+    token = _ROLLS_BACK_WHOLE.set(True)
+    try:
+        with transaction.atomic():
+            yield
+    finally:
+        _ROLLS_BACK_WHOLE.reset(token)
 
 
 def enqueue_after_commit(task: Task[..., Any], *args: Any, **kwargs: Any) -> None:

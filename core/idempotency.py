@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Status
@@ -28,6 +28,7 @@ from ninja.errors import HttpError
 from ninja.renderers import JSONRenderer
 from pydantic import BaseModel
 
+from core.actions import all_or_nothing
 from core.models import IdempotencyRecord
 from core.requests import AuthenticatedRequest
 
@@ -87,7 +88,7 @@ def idempotent(
             )
         fingerprint = _fingerprint(request)
         try:
-            with transaction.atomic():
+            with all_or_nothing():
                 record = IdempotencyRecord.objects.create(
                     user_id=request.user.pk,
                     key=key,

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessLog, Channel
 from care.models import Patient
@@ -131,6 +133,29 @@ def test_entry_sent_twice_with_one_key_is_stored_once_and_replayed(
     assert card.note == "Sent from the bus."
     assert card.source == CardSource.API
     assert CardRevision.objects.filter(card=card).count() == 1
+
+
+def test_a_keyed_entry_to_an_existing_card_takes_a_known_set_of_statements(
+    world: World, patient: Patient
+) -> None:
+    # Guards the submission path's round trips (ingest benchmark, bench/ingest.py): the
+    # token's owner comes with their patient record, and the action inside the keyed
+    # request's transaction takes no savepoint of its own.
+    api = ApiClient(world.patient)
+    entry = {"date": "2025-03-12", "emotions": {item_id(patient, "Sadness"): 2}}
+    assert api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="first").status_code == 201
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="second")
+
+    assert response.status_code == 200, response.content
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # One savepoint: the keyed request's transaction, nested in the test's own.
+    assert statements.count("SAVEPOINT") == 1
+    work = [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"}]
+    # token; key; access log; targets, emotions; card, its targets, its emotions;
+    # card update; revision; key's answer
+    assert len(work) == 11, statements
 
 
 def test_same_entry_without_a_key_is_merged_into_the_days_card(

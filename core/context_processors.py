@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.models import Role
-from core.navigation import ACCOUNT_NAV, MAIN_NAV, links_for
+from core.navigation import ACCOUNT_NAV, HEADER_NAV, MAIN_NAV, links_for
 from policy.twofactor import needs_second_factor
 
 
@@ -19,6 +19,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "main_nav": links_for(user, MAIN_NAV, request.path) if menus else [],
         "account_nav": links_for(user, ACCOUNT_NAV, request.path) if menus else [],
+        "header_nav": links_for(user, HEADER_NAV, request.path) if menus else [],
         "demo_relaxed_2fa": settings.DEMO_RELAX_STAFF_2FA,
         "is_development": settings.ENV == "development",
         # Patients get their navigation at the bottom of a phone screen, within thumb reach.

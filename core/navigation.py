@@ -37,6 +37,11 @@ MAIN_NAV: tuple[NavItem, ...] = (
     NavItem(_("Audit trail"), "audit:trail", "audit.view_audit_trail"),
 )
 
+#: Beside "Need help now?" in the header of every page, for those who have it: one tap.
+HEADER_NAV: tuple[NavItem, ...] = (
+    NavItem(_("My safety plan"), "safety:plan", "safety.use_own_plan"),
+)
+
 ACCOUNT_NAV: tuple[NavItem, ...] = (
     NavItem(_("Profile"), "accounts:profile", "accounts.edit_own_profile"),
     NavItem(_("API tokens"), "accounts:tokens", "accounts.manage_own_tokens"),

@@ -1,9 +1,10 @@
 """The installable app: web manifest, service worker and the offline page.
 
 The service worker is served from the site root (``/sw.js``) so that its scope is the
-whole site. It keeps the app's static files, the crisis page and the diary pages the
-patient has opened, so that the diary can be filled and the crisis numbers read with no
-connection. Everything else goes to the network; nothing is cached for API calls.
+whole site. It keeps the app's static files, the crisis page, and the diary pages and the
+safety plan once the patient has opened them, so that the diary can be filled and the
+plan and the crisis numbers read with no connection. Everything else goes to the network;
+nothing is cached for API calls.
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ def _worker_source() -> str:
         "shell": json.dumps([static(path) for path in SHELL]),
         "offline_url": reverse("offline"),
         "crisis_url": reverse("crisis"),
-        "cached_prefixes": json.dumps([reverse("diary:today"), reverse("crisis")]),
+        "cached_prefixes": json.dumps(
+            [reverse("diary:today"), reverse("crisis"), reverse("safety:plan")]
+        ),
     }
     body = render_to_string("core/sw.js", context)
     version = hashlib.sha256(body.encode()).hexdigest()[:12]

@@ -46,6 +46,8 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "care.view_as_supporter",
         "diary.view_cards",
         "ema.view_responses",
+        "skills.view_practices",
+        "safety.view_plan",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -92,6 +94,18 @@ PERMISSIONS: dict[str, Predicate] = {
     # Clinicians on the team give a patient schedules. (Researchers will, for participants
     # who consented to a study, once studies exist.)
     "ema.manage_schedules": same_organisation & is_clinician & on_care_team,
+    # --- skills ------------------------------------------------------------------------------
+    # The library is for everyone signed in; practising (favourites, the log, the coach) is
+    # the patient's own; the care team reads the log; a clinic adds its own skills.
+    "skills.view_library": is_signed_in,
+    "skills.practise": is_patient & has_patient_profile,
+    "skills.view_practices": reads_clinical_record,
+    "skills.add_clinic_skill": is_patient_manager,
+    # --- safety plan ------------------------------------------------------------------------
+    "safety.use_own_plan": is_patient & has_patient_profile,
+    "safety.view_plan": reads_clinical_record,
+    # Written together: the patient, and the clinicians on their team.
+    "safety.edit_plan": same_organisation & (is_the_patient | (is_clinician & on_care_team)),
 }
 
 for _name, _predicate in PERMISSIONS.items():

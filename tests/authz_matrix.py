@@ -39,6 +39,8 @@ PATIENT_MANAGERS = frozenset({"admin", "therapist"})  # of world.patient's organ
 #: Who reads world.patient's clinical record: the patient and their care team.
 RECORD_READERS = frozenset({"patient", "therapist", "facilitator"})
 EVERYONE = frozenset(SIGNED_IN | {"anonymous"})
+#: Who writes world.patient's safety plan: the patient and the clinician on their team.
+PLAN_WRITERS = frozenset({"patient", "therapist"})
 
 
 @dataclass(frozen=True)
@@ -262,6 +264,38 @@ PAGES: dict[str, list[Entry]] = {
     "ema:stop_schedule": [
         Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_ema_schedule, ok=(302,))
     ],
+    # --- safety plan ------------------------------------------------------------------------
+    "safety:plan": [Entry(allow=PATIENTS)],
+    "safety:edit": [
+        Entry(allow=PATIENTS),
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"based_on": 0, "coping": "Walk round the block"},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "safety:patient_plan": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "safety:patient_edit": [
+        Entry(allow=PLAN_WRITERS, kwargs=_patient),
+        Entry(
+            allow=PLAN_WRITERS,
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"based_on": 0, "coping": "Cold water on the face"},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "safety:shared_plan": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -481,6 +515,32 @@ API: dict[str, list[Entry]] = {
             variant="admin has break-glass",
         ),
     ],
+    # --- safety plan ------------------------------------------------------------------------
+    "get_own_safety_plan": [Entry(allow=PATIENTS)],
+    "save_own_safety_plan": [
+        Entry(
+            allow=PATIENTS,
+            method="PUT",
+            data=lambda world: {"based_on": 0, "coping": ["Music, loud"]},
+        )
+    ],
+    "get_patient_safety_plan": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "save_patient_safety_plan": [
+        Entry(
+            allow=PLAN_WRITERS,
+            method="PUT",
+            kwargs=_patient,
+            data=lambda world: {"based_on": 0, "reasons": ["My sister"]},
+        )
+    ],
+    "list_safety_plan_versions": [Entry(allow=RECORD_READERS, kwargs=_patient)],
 }
 
 

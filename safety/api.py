@@ -1,0 +1,164 @@
+"""API operations for the safety plan: the patient's own, and the care team's."""
+
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from care.models import Patient
+from core.actions import ActionError
+from core.idempotency import idempotent
+from core.requests import AuthenticatedRequest
+from policy.api import operation
+from safety import actions
+from safety.access import access_own_plan, access_patient_plan
+from safety.models import SafetyPlanVersion
+from safety.plans import PlanContent, PlanError, Section, parse_plan, parse_shared
+
+router = Router(tags=["safety"])
+
+
+class ContactOut(Schema):
+    name: str
+    phone: str
+    note: str
+
+
+class PlanOut(Schema):
+    version: int = Field(description="0 while no plan has been written")
+    saved_at: datetime | None
+    saved_by: str | None
+    warning_signs: list[str]
+    coping: list[str]
+    distraction: list[ContactOut]
+    help: list[ContactOut]
+    professionals: list[ContactOut]
+    safe_environment: list[str]
+    reasons: list[str]
+    shared_sections: list[str] = Field(description="sections supporters may see")
+
+
+class PlanIn(Schema):
+    based_on: int = Field(
+        ge=0, description="the version you edited (0 for the first plan); stale edits get 400"
+    )
+    warning_signs: list[str] = []
+    coping: list[str] = []
+    distraction: list[dict[str, str]] = []
+    help: list[dict[str, str]] = []
+    professionals: list[dict[str, str]] = []
+    safe_environment: list[str] = []
+    reasons: list[str] = []
+
+
+class OwnPlanIn(PlanIn):
+    shared_sections: list[str] | None = Field(
+        None, description="sections supporters may see; omit to keep the current choice"
+    )
+
+
+class VersionOut(Schema):
+    version: int = Field(validation_alias="number")
+    saved_at: datetime
+    saved_by: str | None
+
+    @staticmethod
+    def resolve_saved_by(obj: SafetyPlanVersion) -> str | None:
+        return obj.saved_by.full_name if obj.saved_by else None
+
+
+def plan_out(version: SafetyPlanVersion | None) -> PlanOut:
+    content = version.plan if version else PlanContent()
+    body: dict[str, Any] = content.to_json()
+    return PlanOut(
+        version=version.number if version else 0,
+        saved_at=version.saved_at if version else None,
+        saved_by=version.saved_by.full_name if version and version.saved_by else None,
+        shared_sections=sorted(version.shared) if version else [],
+        **body,
+    )
+
+
+def _content(payload: PlanIn) -> PlanContent:
+    try:
+        return parse_plan({section: getattr(payload, section) for section in Section.values})
+    except PlanError as exc:
+        raise ActionError(exc.message, field=exc.field) from exc
+
+
+def _save(
+    request: AuthenticatedRequest,
+    patient: Patient,
+    payload: PlanIn,
+    shared: frozenset[str] | None,
+) -> Status[PlanOut]:
+    version = actions.save_plan(
+        request.user, patient, _content(payload), based_on=payload.based_on, shared_sections=shared
+    )
+    return Status(200, plan_out(version))
+
+
+@router.get("/safety/plan", response=PlanOut, operation_id="get_own_safety_plan")
+@operation("safety.use_own_plan")
+def get_own_safety_plan(request: AuthenticatedRequest) -> PlanOut:
+    """The signed-in patient's safety plan (version 0 and empty sections if none yet)."""
+    return plan_out(actions.current_version(access_own_plan(request)))
+
+
+@router.put("/safety/plan", response=PlanOut, operation_id="save_own_safety_plan")
+@operation("safety.use_own_plan")
+@idempotent
+def save_own_safety_plan(request: AuthenticatedRequest, payload: OwnPlanIn) -> Status[PlanOut]:
+    """Save the patient's plan as a new version. ``based_on`` must be the current version."""
+    patient = access_own_plan(request)
+    shared = None
+    if payload.shared_sections is not None:
+        try:
+            shared = parse_shared(payload.shared_sections)
+        except PlanError as exc:
+            raise ActionError(exc.message, field=exc.field) from exc
+    return _save(request, patient, payload, shared)
+
+
+@router.get(
+    "/patients/{patient_id}/safety-plan",
+    response=PlanOut,
+    operation_id="get_patient_safety_plan",
+)
+@operation("accounts.use_app", object_perm="safety.view_plan")
+def get_patient_safety_plan(request: AuthenticatedRequest, patient_id: str) -> PlanOut:
+    """A patient's current safety plan (care team; an audited read)."""
+    patient = access_patient_plan(request, patient_id, "safety.view_plan")
+    return plan_out(actions.current_version(patient))
+
+
+@router.put(
+    "/patients/{patient_id}/safety-plan",
+    response=PlanOut,
+    operation_id="save_patient_safety_plan",
+)
+@operation("accounts.use_app", object_perm="safety.edit_plan")
+@idempotent
+def save_patient_safety_plan(
+    request: AuthenticatedRequest, patient_id: str, payload: PlanIn
+) -> Status[PlanOut]:
+    """Save a patient's plan as a new version (a clinician on their team). What supporters
+    see stays the patient's choice."""
+    patient = access_patient_plan(request, patient_id, "safety.edit_plan")
+    return _save(request, patient, payload, None)
+
+
+@router.get(
+    "/patients/{patient_id}/safety-plan/versions",
+    response=list[VersionOut],
+    operation_id="list_safety_plan_versions",
+)
+@operation("accounts.use_app", object_perm="safety.view_plan")
+@paginate(PageNumberPagination)
+def list_safety_plan_versions(request: AuthenticatedRequest, patient_id: str) -> Any:
+    """Every saved version of a patient's plan, newest first: who saved it and when."""
+    patient = access_patient_plan(request, patient_id, "safety.view_plan")
+    return SafetyPlanVersion.objects.filter(patient=patient).select_related("saved_by")

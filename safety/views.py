@@ -1,0 +1,122 @@
+"""Pages: the patient's safety plan (view, edit), the care team's view, history and edit,
+and the parts a supporter is shown."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from care.crisis import crisis_resources
+from care.models import Patient
+from core.actions import ActionError
+from core.forms import add_action_error
+from core.requests import AuthenticatedRequest
+from policy.routes import page
+from safety import actions
+from safety.access import access_own_plan, access_patient_plan, access_shared_plan
+from safety.forms import FORM_ORDER, SafetyPlanForm
+from safety.models import SafetyPlanVersion
+from safety.plans import PlanContent, Section
+from safety.queries import plan_sections
+
+
+def _plan_context(
+    patient: Patient, version: SafetyPlanVersion | None, plan: PlanContent | None = None
+) -> dict[str, object]:
+    plan = plan if plan is not None else (version.plan if version else PlanContent())
+    return {
+        "patient": patient,
+        "version": version,
+        "sections": plan_sections(plan),
+        "reasons": plan.items(Section.REASONS),
+        "is_empty": plan.is_empty,
+        "crisis": crisis_resources(patient.organisation),
+    }
+
+
+@page("safety.use_own_plan")
+def plan(request: AuthenticatedRequest) -> HttpResponse:
+    patient = access_own_plan(request)
+    context = _plan_context(patient, actions.current_version(patient))
+    context["edit_url_name"] = "safety:edit"
+    context["own"] = True
+    return render(request, "safety/plan.html", context)
+
+
+@page("safety.use_own_plan")
+def edit(request: AuthenticatedRequest) -> HttpResponse:
+    patient = access_own_plan(request)
+    return _edit(request, patient, own=True)
+
+
+@page("accounts.use_app", object_perm="safety.view_plan")
+def patient_plan(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
+    patient = access_patient_plan(request, patient_id, "safety.view_plan")
+    current = actions.current_version(patient)
+    version = current
+    asked = request.GET.get("version")
+    if asked:
+        if not asked.isdigit():
+            raise Http404
+        version = SafetyPlanVersion.objects.filter(patient=patient, number=int(asked)).first()
+        if version is None:
+            raise Http404
+    context = _plan_context(patient, version)
+    context["current"] = current
+    context["can_edit"] = request.user.has_perm("safety.edit_plan", patient)
+    context["history"] = SafetyPlanVersion.objects.filter(patient=patient).select_related(
+        "saved_by"
+    )
+    return render(request, "safety/patient_plan.html", context)
+
+
+@page("accounts.use_app", object_perm="safety.edit_plan")
+def patient_edit(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
+    patient = access_patient_plan(request, patient_id, "safety.edit_plan")
+    return _edit(request, patient, own=False)
+
+
+def _edit(request: AuthenticatedRequest, patient: Patient, *, own: bool) -> HttpResponse:
+    current = actions.current_version(patient)
+    number = current.number if current else 0
+    shared = (current.shared if current else frozenset()) if own else None
+    form = SafetyPlanForm(
+        request.POST or None,
+        plan=current.plan if current else None,
+        shared=shared,
+        initial={"based_on": number},
+    )
+    if request.method == "POST" and form.is_valid() and form.content is not None:
+        chosen = form.cleaned_data.get("shared_sections")
+        try:
+            actions.save_plan(
+                request.user,
+                patient,
+                form.content,
+                based_on=form.cleaned_data["based_on"],
+                shared_sections=frozenset(chosen) if own and chosen is not None else None,
+            )
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The safety plan is saved."))
+            if own:
+                return redirect("safety:plan")
+            return redirect("safety:patient_plan", patient_id=patient.public_id)
+    context = {"patient": patient, "form": form, "own": own, "version": current}
+    return render(request, "safety/edit.html", context)
+
+
+@page("care.view_shared_with_me", object_perm="care.view_shared_safety_plan")
+def shared_plan(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
+    """The sections of the plan the patient chose to show this supporter."""
+    patient = access_shared_plan(request, patient_id)
+    current = actions.current_version(patient)
+    shown = current.plan.only(current.shared) if current else PlanContent()
+    context = _plan_context(patient, current, shown)
+    context["shared_labels"] = [
+        Section(s).label for s in FORM_ORDER if current and s in current.shared
+    ]
+    return render(request, "safety/shared_plan.html", context)

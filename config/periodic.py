@@ -10,9 +10,12 @@ from datetime import timedelta
 from core.scheduling import Periodic
 from core.tasks import prune_idempotency_records
 from ema.tasks import dispatch_prompts, plan_prompts
+from safety.tasks import send_alert_notices
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("core.prune_idempotency_records", prune_idempotency_records, timedelta(hours=6)),
     Periodic("ema.plan_prompts", plan_prompts, timedelta(minutes=30)),
     Periodic("ema.dispatch_prompts", dispatch_prompts, timedelta(minutes=1)),
+    # Also after each alert is raised; this catches a worker that died, and escalates.
+    Periodic("safety.send_alert_notices", send_alert_notices, timedelta(minutes=1)),
 )

@@ -29,6 +29,7 @@ MAIN_NAV: tuple[NavItem, ...] = (
     NavItem(_("My supporters"), "care:my_supporters", "care.manage_own_supporters"),
     NavItem(_("Caseload"), "care:caseload", "care.view_caseload"),
     NavItem(_("My group members"), "care:facilitation", "care.view_facilitation"),
+    NavItem(_("Alerts"), "safety:alerts", "safety.view_alerts"),
     NavItem(_("People I support"), "care:shared_list", "care.view_shared_with_me"),
     NavItem(_("Research"), "accounts:research_home", "accounts.view_research_home"),
     NavItem(_("Patients"), "care:patient_list", "care.list_patients"),

@@ -129,6 +129,7 @@ def _locked_card(patient: Patient, day: date, items: _Items) -> tuple[DiaryCard,
     card = DiaryCard.objects.select_for_update().filter(patient=patient, date=day).first()
     if card is None:
         return None
+    card.patient = patient  # loaded already (the risk rules read its organisation)
     targets = list(CardTarget.objects.filter(card=card).order_by())
     emotions = list(CardEmotion.objects.filter(card=card).order_by())
     # Each row's item is one of the patient's, loaded already (a stray one loads on access).

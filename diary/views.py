@@ -35,6 +35,7 @@ from diary.queries import (
 )
 from ema.queries import open_prompts
 from policy.routes import page
+from safety.risk import SAFETY_PLAN_MESSAGE, diary_source, raised_alert_for
 
 
 def _day(value: str) -> date:
@@ -76,10 +77,17 @@ def _card_page(request: AuthenticatedRequest, patient: Patient, day: date) -> Ht
                 form.to_values(),
                 filled_in_session=bool(template["card"] and template["card"].filled_in_session),
             )
-            actions.save_card(request.user, patient, day, values, mode=actions.SaveMode.EDIT)
+            saved = actions.save_card(
+                request.user, patient, day, values, mode=actions.SaveMode.EDIT
+            )
         except ActionError as exc:
             add_action_error(form, exc)
         else:
+            if raised_alert_for(patient.pk, diary_source(saved)):
+                # What the card says matched one of the clinic's risk rules: the care team
+                # has been told; the patient sees their plan and the crisis numbers at once.
+                messages.warning(request, SAFETY_PLAN_MESSAGE)
+                return redirect("safety:plan")
             messages.success(request, _("Saved. Thank you for filling in your card."))
             return redirect("diary:card", day=day.isoformat())
     context = {

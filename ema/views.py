@@ -35,6 +35,7 @@ from ema.queries import (
     recent_responses,
 )
 from policy.routes import page
+from safety.risk import SAFETY_PLAN_MESSAGE, ema_source, raised_alert_for
 
 #: The compliance table covers this many days.
 COMPLIANCE_DAYS = 28
@@ -75,10 +76,13 @@ def answer(request: AuthenticatedRequest, prompt_id: str) -> HttpResponse:
     form = AnswerForm(request.POST if posted else None, questions=prompt.questionnaire.questions)
     if posted and form.is_valid():
         try:
-            actions.answer_prompt(request.user, prompt, form.answers())
+            response = actions.answer_prompt(request.user, prompt, form.answers())
         except ActionError as exc:
             form.add_action_error(exc)
         else:
+            if raised_alert_for(prompt.patient_id, ema_source(response)):
+                messages.warning(request, SAFETY_PLAN_MESSAGE)
+                return redirect("safety:plan")
             messages.success(request, _("Thank you. Your answers are saved."))
             return redirect("ema:pending")
     context = {

@@ -48,6 +48,7 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "ema.view_responses",
         "skills.view_practices",
         "safety.view_plan",
+        "safety.handle_alert",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -106,6 +107,10 @@ PERMISSIONS: dict[str, Predicate] = {
     "safety.view_plan": reads_clinical_record,
     # Written together: the patient, and the clinicians on their team.
     "safety.edit_plan": same_organisation & (is_the_patient | (is_clinician & on_care_team)),
+    # --- risk alerts ------------------------------------------------------------------------
+    "safety.view_alerts": is_clinical_staff,
+    "safety.handle_alert": same_organisation & is_clinical_staff & on_care_team,
+    "safety.configure_rules": is_org_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -8,6 +8,8 @@ from django.http import Http404
 
 from care.access import access_patient, authorize_patient
 from care.models import Patient
+from core.ids import parse_public_id
+from safety.models import Alert
 
 if TYPE_CHECKING:
     from core.requests import AuthenticatedRequest
@@ -33,3 +35,16 @@ def access_patient_plan(request: AuthenticatedRequest, patient_id: object, perm:
 def access_shared_plan(request: AuthenticatedRequest, patient_id: object) -> Patient:
     """A patient who shares their safety plan with the signed-in supporter (audited)."""
     return access_patient(request, patient_id, "care.view_shared_safety_plan")
+
+
+def access_alert(request: AuthenticatedRequest, alert_id: object) -> Alert:
+    """An alert about a patient on the user's care team (an audited read)."""
+    alert = (
+        Alert.objects.select_related("patient", "rule", "acknowledged_by", "resolved_by")
+        .filter(public_id=parse_public_id(alert_id))
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    authorize_patient(request, alert.patient, "safety.handle_alert")
+    return alert

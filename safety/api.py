@@ -1,6 +1,5 @@
 """API operations for the safety plan: the patient's own, and the care team's."""
 
-
 from datetime import datetime
 from typing import Any
 

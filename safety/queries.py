@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
+
+from care.models import CareTeamMember
+from safety.models import Alert, AlertStatus
 from safety.plans import CONTACT_SECTIONS, HINTS, STEPS, PlanContent, Section
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -31,3 +38,14 @@ def plan_sections(plan: PlanContent) -> list[ShownSection]:
         )
         for number, section in enumerate(STEPS, start=1)
     ]
+
+
+def alerts_for(user: User, *, open_only: bool = True) -> QuerySet[Alert]:
+    """Alerts about patients on ``user``'s care team (open and acknowledged first)."""
+    alerts = Alert.objects.filter(
+        patient__care_team__in=CareTeamMember.objects.current().filter(member=user),
+        patient__organisation_id=user.organisation_id,
+    )
+    if open_only:
+        alerts = alerts.exclude(status=AlertStatus.RESOLVED)
+    return alerts.select_related("patient", "rule", "acknowledged_by").distinct()

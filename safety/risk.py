@@ -1,24 +1,173 @@
 """The risk-evaluation entry points: every saved diary card and EMA answer passes through here.
 
 Callers (the diary and EMA actions) call these inside the transaction that saves the
-data, so a rule that raises an alert commits together with what caused it, or not at
-all. The rules themselves arrive with the safety issue; until then these functions
-deliberately record nothing (no placeholder alerts).
+data, so an alert commits together with what caused it, or not at all. The rules are
+data (``RiskRule``, per clinic; sensible defaults below are created for a clinic the first
+time they are needed and can then be changed or switched off). A rule that fires raises
+an alert for the patient's care team (``safety.alerts.raise_alert``).
+
+The rules flag answers for a clinician to look at. They do not predict anything.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from safety.models import RiskRule, RuleKind
 
 if TYPE_CHECKING:
     from diary.models import DiaryCard
+    from ema.models import PromptResponse
+
+
+@dataclass(frozen=True)
+class DefaultRule:
+    key: str
+    name: str
+    kind: str
+    target_kind: str = ""
+    question: str = ""
+    threshold: int = 0
+
+
+#: Each clinic starts with these (its admin changes thresholds or switches rules off).
+DEFAULT_RULES = (
+    DefaultRule("diary-suicide-urge", "Suicide urge 4 or 5 on the diary card",
+                RuleKind.DIARY_URGE, target_kind="suicide", threshold=4),
+    DefaultRule("diary-suicide-acted", "Suicide attempt reported on the diary card",
+                RuleKind.DIARY_ACTED, target_kind="suicide"),
+    DefaultRule("diary-self-harm-acted", "Self-harm reported on the diary card",
+                RuleKind.DIARY_ACTED, target_kind="self_harm"),
+    DefaultRule("ema-self-harm-urge", "Urge to self-harm 70 or more in a check-in",
+                RuleKind.EMA_ANSWER, question="urge_self_harm", threshold=70),
+)  # fmt: skip
+
+
+def rules_for(organisation_id: int) -> list[RiskRule]:
+    """The clinic's active rules (its defaults created the first time)."""
+    existing = {rule.key: rule for rule in RiskRule.objects.filter(organisation_id=organisation_id)}
+    for default in DEFAULT_RULES:
+        if default.key not in existing:
+            existing[default.key] = RiskRule.objects.create(
+                organisation_id=organisation_id,
+                key=default.key,
+                name=default.name,
+                kind=default.kind,
+                target_kind=default.target_kind,
+                question=default.question,
+                threshold=default.threshold,
+            )
+    return [rule for rule in existing.values() if rule.is_active]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that fired, with the words that say why (shown to the care team)."""
+
+    rule: RiskRule
+    source_key: str
+    reason: str
+
+
+def diary_source(card: DiaryCard) -> str:
+    return f"diary:{card.date.isoformat()}"
+
+
+def ema_source(response: PromptResponse) -> str:
+    return f"ema:{response.prompt.public_id}"
+
+
+def diary_findings(card: DiaryCard, rules: list[RiskRule]) -> list[Finding]:
+    rows = list(card.targets.select_related("target"))
+    day = date_format(card.date, "DATE_FORMAT")
+    found = []
+    for rule in rules:
+        for row in rows:
+            if row.target.kind != rule.target_kind:
+                continue
+            if rule.kind == RuleKind.DIARY_URGE and (row.urge or 0) >= rule.threshold:
+                reason = _("%(target)s urge %(urge)d of 5 on the diary card of %(day)s.") % {
+                    "target": row.target.name,
+                    "urge": row.urge,
+                    "day": day,
+                }
+            elif rule.kind == RuleKind.DIARY_ACTED and row.acted:
+                reason = _("%(target)s acted on, on the diary card of %(day)s.") % {
+                    "target": row.target.name,
+                    "day": day,
+                }
+                if row.detail:
+                    reason += " " + _("Details: %(detail)s") % {"detail": row.detail[:150]}
+            else:
+                continue
+            found.append(Finding(rule, diary_source(card), reason))
+    return found
+
+
+def _question_text(response: PromptResponse, question: str) -> str:
+    for item in response.prompt.questionnaire.questions or []:
+        if isinstance(item, dict) and item.get("id") == question:
+            return str(item.get("text") or question)
+    return question
+
+
+def ema_findings(response: PromptResponse, rules: list[RiskRule]) -> list[Finding]:
+    answers: dict[str, Any] = response.answers or {}
+    found = []
+    for rule in rules:
+        if rule.kind != RuleKind.EMA_ANSWER:
+            continue
+        value = answers.get(rule.question)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        if value >= rule.threshold:
+            reason = _("A check-in answer of %(value)s to “%(question)s” (rule: %(rule)s).") % {
+                "value": value,
+                "question": _question_text(response, rule.question),
+                "rule": rule.name,
+            }
+            found.append(Finding(rule, ema_source(response), reason))
+    return found
 
 
 def evaluate_diary_card(card: DiaryCard) -> list[str]:
     """Apply the risk rules to a saved card; returns the names of the rules that fired."""
-    return []
+    from safety.alerts import raise_alert
+
+    rules = [r for r in rules_for(card.patient.organisation_id) if r.kind != RuleKind.EMA_ANSWER]
+    findings = diary_findings(card, rules)
+    for finding in findings:
+        raise_alert(card.patient, finding)
+    return [finding.rule.name for finding in findings]
 
 
-def evaluate_ema_response(response: object) -> list[str]:
+def evaluate_ema_response(response: PromptResponse) -> list[str]:
     """Apply the risk rules to a saved EMA answer; returns the names of the rules that fired."""
-    return []
+    from safety.alerts import raise_alert
+
+    patient = response.prompt.patient
+    findings = ema_findings(response, rules_for(patient.organisation_id))
+    for finding in findings:
+        raise_alert(patient, finding)
+    return [finding.rule.name for finding in findings]
+
+
+#: What a patient reads above their safety plan after an answer raised an alert.
+SAFETY_PLAN_MESSAGE = _lazy(
+    "Thank you for being honest. Your care team has been told and will be in touch. "
+    "While you wait, here is your safety plan: start at step 1. If you are in danger "
+    "now, call the emergency number."
+)
+
+
+def raised_alert_for(patient_id: int, source: str) -> bool:
+    """Whether an answer (``diary_source``/``ema_source``) stands behind an alert: the patient
+    is then shown their safety plan and the crisis numbers."""
+    from safety.models import Alert
+
+    return Alert.objects.filter(patient_id=patient_id, source_key=source).exists()

@@ -3,11 +3,13 @@ and the parts a supporter is shown."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from audit.recording import record_read
 from care.crisis import crisis_resources
 from care.models import Patient
 from core.actions import ActionError
@@ -15,11 +17,12 @@ from core.forms import add_action_error
 from core.requests import AuthenticatedRequest
 from policy.routes import page
 from safety import actions
-from safety.access import access_own_plan, access_patient_plan, access_shared_plan
+from safety import alerts as alert_actions
+from safety.access import access_alert, access_own_plan, access_patient_plan, access_shared_plan
 from safety.forms import FORM_ORDER, SafetyPlanForm
 from safety.models import SafetyPlanVersion
 from safety.plans import PlanContent, Section
-from safety.queries import plan_sections
+from safety.queries import alerts_for, plan_sections
 
 
 def _plan_context(
@@ -120,3 +123,59 @@ def shared_plan(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
         Section(s).label for s in FORM_ORDER if current and s in current.shared
     ]
     return render(request, "safety/shared_plan.html", context)
+
+
+# --- risk alerts ------------------------------------------------------------------------------
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: called the patient, reviewed the safety plan together."),
+    )
+
+
+@page("safety.view_alerts")
+def alerts(request: AuthenticatedRequest) -> HttpResponse:
+    """Open and acknowledged alerts about the user's patients, newest first."""
+    shown = list(alerts_for(request.user))
+    for alert in shown:
+        record_read(
+            request,
+            resource="safety.handle_alert",
+            patient=alert.patient,
+            object_id=str(alert.public_id),
+        )
+    return render(
+        request,
+        "safety/alerts.html",
+        {"alerts": shown, "crisis": crisis_resources(request.user.organisation)},
+    )
+
+
+@page("safety.view_alerts", object_perm="safety.handle_alert")
+def alert(request: AuthenticatedRequest, alert_id: str) -> HttpResponse:
+    found = access_alert(request, alert_id)
+    form = ResolveForm(request.POST if "resolve" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "acknowledge" in request.POST:
+                alert_actions.acknowledge(request.user, found)
+                messages.success(request, _("Acknowledged: the alert will not escalate further."))
+                return redirect("safety:alert", alert_id=found.public_id)
+            if form.is_valid():
+                alert_actions.resolve(request.user, found, form.cleaned_data["resolution"])
+                messages.success(request, _("The alert is resolved."))
+                return redirect("safety:alerts")
+        except ActionError as exc:
+            add_action_error(form, exc)
+    context = {
+        "alert": found,
+        "patient": found.patient,
+        "notices": found.notices.select_related("recipient"),
+        "form": form,
+        "crisis": crisis_resources(found.patient.organisation),
+    }
+    return render(request, "safety/alert.html", context)

@@ -13,6 +13,7 @@ persona it is their own record; for ``other_patient`` it is someone else's.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,6 +29,8 @@ from diary.actions import ensure_card_items
 from diary.cards import local_today
 from ema.actions import create_schedule
 from ema.models import Prompt, Schedule
+from safety.alerts import raise_alert
+from safety.risk import Finding, rules_for
 
 Kwargs = Callable[[World, User | None], dict[str, Any]]
 
@@ -41,6 +44,9 @@ RECORD_READERS = frozenset({"patient", "therapist", "facilitator"})
 EVERYONE = frozenset(SIGNED_IN | {"anonymous"})
 #: Who writes world.patient's safety plan: the patient and the clinician on their team.
 PLAN_WRITERS = frozenset({"patient", "therapist"})
+CLINICAL_STAFF = frozenset({"therapist", "outsider_clinician", "facilitator"})
+#: Who handles alerts about world.patient: the clinical staff on their care team.
+ALERT_HANDLERS = frozenset({"therapist", "facilitator"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,14 @@ def _invitation(world: World, user: User | None) -> dict[str, Any]:
 
 def _reset_link(world: World, user: User | None) -> dict[str, Any]:
     return world.invitation_kwargs()
+
+
+def _alert(world: World, user: User | None) -> dict[str, Any]:
+    rule = rules_for(world.patient_record.organisation_id)[0]
+    finding = Finding(rule, f"matrix:{uuid.uuid4()}", "Matrix test alert")
+    alert = raise_alert(world.patient_record, finding)
+    assert alert is not None
+    return {"alert_id": alert.public_id}
 
 
 def _local_today(world: World) -> date:
@@ -296,6 +310,18 @@ PAGES: dict[str, list[Entry]] = {
         ),
     ],
     "safety:shared_plan": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    "safety:alerts": [Entry(allow=CLINICAL_STAFF)],
+    "safety:alert": [
+        Entry(allow=ALERT_HANDLERS, kwargs=_alert),
+        Entry(
+            allow=ALERT_HANDLERS,
+            method="POST",
+            kwargs=_alert,
+            data=lambda world: {"acknowledge": "1"},
+            ok=(302,),
+            variant="acknowledge",
+        ),
+    ],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],

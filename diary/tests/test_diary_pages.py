@@ -141,9 +141,9 @@ def test_patient_fills_todays_card_through_the_form(
         {
             f"emotion_{item_id(patient, 'Sadness')}": "4",
             f"emotion_{item_id(patient, 'Joy')}": "1",
-            f"urge_{item_id(patient, 'Self-harm')}": "3",
-            f"acted_{item_id(patient, 'Self-harm')}": "yes",
-            f"detail_{item_id(patient, 'Self-harm')}": "scratched, once",
+            f"urge_{item_id(patient, 'Alcohol or drugs')}": "3",
+            f"acted_{item_id(patient, 'Alcohol or drugs')}": "yes",
+            f"detail_{item_id(patient, 'Alcohol or drugs')}": "two beers",
             "skills_used": "5",
             "skills": "TIP, check the facts",
             "prescribed_meds_taken": "yes",
@@ -163,8 +163,8 @@ def test_patient_fills_todays_card_through_the_form(
     assert card.sleep_hours == Decimal("7.5")
     assert card.note == "Went for a walk."
     assert not card.is_late
-    row = CardTarget.objects.get(card=card, target__name="Self-harm")
-    assert (row.urge, row.acted, row.detail) == (3, True, "scratched, once")
+    row = CardTarget.objects.get(card=card, target__name="Alcohol or drugs")
+    assert (row.urge, row.acted, row.detail) == (3, True, "two beers")
     form = response.context["form"]
     assert form.initial[f"emotion_{item_id(patient, 'Sadness')}"] == "4"
     assert form.initial["note"] == "Went for a walk."

@@ -85,9 +85,7 @@ def test_patient_writes_their_plan_and_reads_it_with_tap_to_call(
 ) -> None:
     client: Client = client_for(world.patient)
 
-    response = client.post(
-        reverse("safety:edit"), form_data(shared_sections="coping"), follow=True
-    )
+    response = client.post(reverse("safety:edit"), form_data(shared_sections="coping"), follow=True)
 
     assert response.status_code == 200
     version = current_version(world.patient_record)

@@ -35,7 +35,8 @@ from diary.queries import (
 )
 from ema.queries import open_prompts
 from policy.routes import page
-from safety.risk import SAFETY_PLAN_MESSAGE, diary_source, raised_alert_for
+from safety.flow import safety_plan_pending, show_safety_plan
+from safety.risk import diary_source, raised_alert_for
 
 
 def _day(value: str) -> date:
@@ -58,6 +59,8 @@ def card(request: AuthenticatedRequest, day: str) -> HttpResponse:
 
 
 def _card_page(request: AuthenticatedRequest, patient: Patient, day: date) -> HttpResponse:
+    if request.method == "GET" and (to_plan := safety_plan_pending(request)):
+        return to_plan
     actions.ensure_card_items(request.user, patient)
     yesterday, today_ = editable_days(patient.time_zone)
     if day > today_:
@@ -86,8 +89,7 @@ def _card_page(request: AuthenticatedRequest, patient: Patient, day: date) -> Ht
             if raised_alert_for(patient.pk, diary_source(saved)):
                 # What the card says matched one of the clinic's risk rules: the care team
                 # has been told; the patient sees their plan and the crisis numbers at once.
-                messages.warning(request, SAFETY_PLAN_MESSAGE)
-                return redirect("safety:plan")
+                return show_safety_plan(request)
             messages.success(request, _("Saved. Thank you for filling in your card."))
             return redirect("diary:card", day=day.isoformat())
     context = {

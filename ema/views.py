@@ -35,7 +35,8 @@ from ema.queries import (
     recent_responses,
 )
 from policy.routes import page
-from safety.risk import SAFETY_PLAN_MESSAGE, ema_source, raised_alert_for
+from safety.flow import show_safety_plan
+from safety.risk import ema_source, raised_alert_for
 
 #: The compliance table covers this many days.
 COMPLIANCE_DAYS = 28
@@ -81,8 +82,7 @@ def answer(request: AuthenticatedRequest, prompt_id: str) -> HttpResponse:
             form.add_action_error(exc)
         else:
             if raised_alert_for(prompt.patient_id, ema_source(response)):
-                messages.warning(request, SAFETY_PLAN_MESSAGE)
-                return redirect("safety:plan")
+                return show_safety_plan(request)
             messages.success(request, _("Thank you. Your answers are saved."))
             return redirect("ema:pending")
     context = {

@@ -19,6 +19,7 @@ from policy.routes import page
 from safety import actions
 from safety import alerts as alert_actions
 from safety.access import access_alert, access_own_plan, access_patient_plan, access_shared_plan
+from safety.flow import safety_plan_shown
 from safety.forms import FORM_ORDER, SafetyPlanForm
 from safety.models import SafetyPlanVersion
 from safety.plans import PlanContent, Section
@@ -42,6 +43,7 @@ def _plan_context(
 @page("safety.use_own_plan")
 def plan(request: AuthenticatedRequest) -> HttpResponse:
     patient = access_own_plan(request)
+    safety_plan_shown(request)
     context = _plan_context(patient, actions.current_version(patient))
     context["edit_url_name"] = "safety:edit"
     context["own"] = True

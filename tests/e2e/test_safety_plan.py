@@ -30,9 +30,7 @@ def test_patient_writes_the_plan_and_opens_it_in_one_tap_and_offline(
     # The plan is one tap away from every patient page (and from the crisis page)
     for path in PATIENT_PAGES:
         tour.goto(path, "from-" + path.strip("/").replace("/", "-"))
-        link = page.get_by_test_id(
-            "crisis-safety-plan" if path == "/help/" else "safety-plan-link"
-        )
+        link = page.get_by_test_id("crisis-safety-plan" if path == "/help/" else "safety-plan-link")
         expect(link).to_be_visible()
         link.tap()
         expect(page).to_have_url(re.compile(r"/safety-plan/$"))

@@ -161,6 +161,8 @@ class SavedCard:
     created: bool
     targets: list[CardTarget]
     emotions: list[CardEmotion]
+    #: The card matched one of the clinic's risk rules (the care team has an alert).
+    alerted: bool = False
 
 
 @action
@@ -216,8 +218,8 @@ def store_card(
         values = merge_entry(values_of(card, rows.targets, rows.emotions), values)
     target_rows, emotion_rows = _write(card, values, targets, emotions, rows)
     _record_revision(actor, card, values, mode, source)
-    evaluate_diary_card(card)
-    return SavedCard(card, created, target_rows, emotion_rows)
+    fired = evaluate_diary_card(card)
+    return SavedCard(card, created, target_rows, emotion_rows, alerted=bool(fired))
 
 
 def save_card(

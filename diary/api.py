@@ -27,6 +27,7 @@ from diary.schemas import (
     EmotionIn,
     EmotionRowOut,
     EntryIn,
+    SavedCardOut,
     TargetIn,
     TargetRowOut,
     TemplateOut,
@@ -99,8 +100,9 @@ def _values(payload: CardValuesIn) -> CardValues:
     )
 
 
-def _saved_out(saved: actions.SavedCard) -> CardOut:
-    return card_out(saved.card, saved.targets, saved.emotions)
+def _saved_out(saved: actions.SavedCard) -> SavedCardOut:
+    out = card_out(saved.card, saved.targets, saved.emotions)
+    return SavedCardOut(**out.model_dump(), show_safety_plan=saved.alerted)
 
 
 def _range(patient: Patient, query: CardRangeQuery) -> tuple[date, date]:
@@ -134,11 +136,13 @@ def diary_template(request: AuthenticatedRequest, day: date | None = None) -> Te
 
 
 @router.post(
-    "/diary/entries", response={200: CardOut, 201: CardOut}, operation_id="add_diary_entry"
+    "/diary/entries",
+    response={200: SavedCardOut, 201: SavedCardOut},
+    operation_id="add_diary_entry",
 )
 @operation("diary.fill_own_card")
 @idempotent
-def add_diary_entry(request: AuthenticatedRequest, payload: EntryIn) -> Status[CardOut]:
+def add_diary_entry(request: AuthenticatedRequest, payload: EntryIn) -> Status[SavedCardOut]:
     """Add an entry to a day's card: the day keeps the highest urges and ratings it is given.
 
     Send an ``Idempotency-Key`` so that a retried entry is stored once. Cards filled while
@@ -157,12 +161,12 @@ def add_diary_entry(request: AuthenticatedRequest, payload: EntryIn) -> Status[C
     return Status(201 if saved.created else 200, _saved_out(saved))
 
 
-@router.put("/diary/cards/{day}", response=CardOut, operation_id="edit_diary_card")
+@router.put("/diary/cards/{day}", response=SavedCardOut, operation_id="edit_diary_card")
 @operation("diary.fill_own_card")
 @idempotent
 def edit_diary_card(
     request: AuthenticatedRequest, day: str, payload: CardValuesIn
-) -> Status[CardOut]:
+) -> Status[SavedCardOut]:
     """Replace a card's values (correcting a mistake). Today's and yesterday's only."""
     patient = access_own_diary(request)
     parsed = parse_date(day)

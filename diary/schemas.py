@@ -101,6 +101,15 @@ class CardOut(Schema):
     filled_in_session: bool
 
 
+class SavedCardOut(CardOut):
+    """A card as a save left it, and whether that save matched one of the clinic's risk rules.
+
+    When ``show_safety_plan`` is true the app shows the patient their safety plan and the
+    crisis numbers at once (the care team has been alerted)."""
+
+    show_safety_plan: bool
+
+
 class TemplateOut(Schema):
     date: date
     editable: bool

@@ -27,6 +27,7 @@ from ema.models import EmaSettings, PromptResponse, Schedule
 from ema.push import vapid_keys
 from ema.queries import Compliance, compliance, local_today, open_prompts, questionnaires_for
 from ema.schemas import (
+    AnsweredOut,
     AnswerOut,
     AnswersIn,
     ComplianceOut,
@@ -46,6 +47,7 @@ from ema.schemas import (
     SettingsOut,
 )
 from policy.api import operation
+from safety.risk import ema_source, raised_alert_for
 
 router = Router(tags=["ema"])
 
@@ -120,18 +122,22 @@ def list_open_prompts(request: AuthenticatedRequest) -> list[OpenPromptOut]:
 
 
 @router.post(
-    "/ema/prompts/{prompt_id}/response", response={201: AnswerOut}, operation_id="answer_prompt"
+    "/ema/prompts/{prompt_id}/response",
+    response={201: AnsweredOut},
+    operation_id="answer_prompt",
 )
 @operation("ema.answer_own_prompts")
 @idempotent
 def answer_prompt(
     request: AuthenticatedRequest, prompt_id: str, payload: AnswersIn
-) -> Status[AnswerOut]:
+) -> Status[AnsweredOut]:
     """Answer a check-in, once. Send an ``Idempotency-Key`` so that a retry is stored once.
     A problem with one answer is reported under ``answers.<question id>``."""
     prompt = access_own_prompt(request, prompt_id)
     response = actions.answer_prompt(request.user, prompt, payload.answers)
-    return Status(201, AnswerOut.from_orm(response))
+    answered = AnswerOut.from_orm(response).model_dump()
+    alerted = raised_alert_for(prompt.patient_id, ema_source(response))
+    return Status(201, AnsweredOut(**answered, show_safety_plan=alerted))
 
 
 @router.get("/ema/settings", response=SettingsOut, operation_id="get_ema_settings")

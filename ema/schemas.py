@@ -76,6 +76,18 @@ class AnswerOut(Schema):
         return obj.prompt.is_late
 
 
+class AnsweredOut(Schema):
+    """What an answer stored (as ``AnswerOut``), and whether it matched one of the clinic's
+    risk rules: when ``show_safety_plan`` is true the app shows the patient their safety
+    plan at once."""
+
+    prompt_id: UUID
+    submitted_at: datetime
+    is_late: bool
+    answers: dict[str, Any]
+    show_safety_plan: bool
+
+
 class ResponseOut(AnswerOut):
     scheduled_at: datetime
     questionnaire_id: UUID

@@ -2,20 +2,24 @@
 
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from audit.recording import record_read
 from care.models import Patient
 from core.actions import ActionError
 from core.idempotency import idempotent
 from core.requests import AuthenticatedRequest
 from policy.api import operation
 from safety import actions
-from safety.access import access_own_plan, access_patient_plan
-from safety.models import SafetyPlanVersion
+from safety import alerts as alert_actions
+from safety.access import access_alert, access_own_plan, access_patient_plan
+from safety.models import Alert, SafetyPlanVersion
 from safety.plans import PlanContent, PlanError, Section, parse_plan, parse_shared
+from safety.queries import alerts_for
 
 router = Router(tags=["safety"])
 
@@ -161,3 +165,75 @@ def list_safety_plan_versions(request: AuthenticatedRequest, patient_id: str) ->
     """Every saved version of a patient's plan, newest first: who saved it and when."""
     patient = access_patient_plan(request, patient_id, "safety.view_plan")
     return SafetyPlanVersion.objects.filter(patient=patient).select_related("saved_by")
+
+
+# --- risk alerts ------------------------------------------------------------------------------
+
+
+class AlertOut(Schema):
+    id: UUID = Field(validation_alias="public_id")
+    patient_id: UUID
+    patient_name: str
+    rule: str
+    reason: str
+    status: str
+    level: int
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str
+
+    @staticmethod
+    def resolve_patient_id(obj: Alert) -> UUID:
+        return obj.patient.public_id
+
+    @staticmethod
+    def resolve_patient_name(obj: Alert) -> str:
+        return obj.patient.display_name
+
+    @staticmethod
+    def resolve_rule(obj: Alert) -> str:
+        return obj.rule.name
+
+    @staticmethod
+    def resolve_acknowledged_by(obj: Alert) -> str | None:
+        return obj.acknowledged_by.full_name if obj.acknowledged_by else None
+
+    @staticmethod
+    def resolve_resolved_by(obj: Alert) -> str | None:
+        return obj.resolved_by.full_name if obj.resolved_by else None
+
+
+class ResolveIn(Schema):
+    resolution: str = Field(min_length=1, max_length=2000, description="what was done")
+
+
+@router.get("/alerts", response=list[AlertOut], operation_id="list_my_alerts")
+@operation("safety.view_alerts")
+@paginate(PageNumberPagination)
+def list_my_alerts(request: AuthenticatedRequest) -> Any:
+    """Open and acknowledged alerts about patients on your care team, newest first. The
+    list is an audited read of each patient whose alerts it holds."""
+    shown = alerts_for(request.user).select_related("resolved_by")
+    patients = {alert.patient_id: alert.patient for alert in shown}
+    for patient in patients.values():
+        record_read(request, resource="safety.handle_alert", patient=patient, object_id="alerts")
+    return shown
+
+
+@router.post("/alerts/{alert_id}/acknowledge", response=AlertOut, operation_id="acknowledge_alert")
+@operation("safety.view_alerts", object_perm="safety.handle_alert")
+def acknowledge_alert(request: AuthenticatedRequest, alert_id: str) -> AlertOut:
+    """Acknowledge an open alert: you are on it, and it stops escalating."""
+    found = access_alert(request, alert_id)
+    return AlertOut.from_orm(alert_actions.acknowledge(request.user, found))
+
+
+@router.post("/alerts/{alert_id}/resolve", response=AlertOut, operation_id="resolve_alert")
+@operation("safety.view_alerts", object_perm="safety.handle_alert")
+def resolve_alert(request: AuthenticatedRequest, alert_id: str, payload: ResolveIn) -> AlertOut:
+    """Resolve an alert with what was done (it is acknowledged too if nobody had)."""
+    found = access_alert(request, alert_id)
+    return AlertOut.from_orm(alert_actions.resolve(request.user, found, payload.resolution))

@@ -567,6 +567,16 @@ API: dict[str, list[Entry]] = {
         )
     ],
     "list_safety_plan_versions": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "list_my_alerts": [Entry(allow=CLINICAL_STAFF)],
+    "acknowledge_alert": [Entry(allow=ALERT_HANDLERS, method="POST", kwargs=_alert)],
+    "resolve_alert": [
+        Entry(
+            allow=ALERT_HANDLERS,
+            method="POST",
+            kwargs=_alert,
+            data=lambda world: {"resolution": "Phoned Pat; went through the plan."},
+        )
+    ],
 }
 
 

@@ -97,6 +97,7 @@ def test_an_answer_sent_twice_with_one_key_is_stored_once_and_replayed(
         "submitted_at": "2025-03-12T09:00:00Z",
         "is_late": False,
         "answers": ANSWERS,
+        "show_safety_plan": False,
     }
     assert again.status_code == 201
     assert again["Idempotent-Replayed"] == "true"

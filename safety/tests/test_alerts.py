@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from core.actions import ActionError
+from core.testing.api import ApiClient, api_error
 from core.testing.personas import World
 from diary.actions import SaveMode, ensure_card_items, save_card
 from diary.cards import CardValues, TargetValue
@@ -220,3 +221,36 @@ def test_the_command_sends_what_is_due(world: World, mailoutbox: list[EmailMessa
     call_command("send_alert_notices", stdout=out)
     assert out.getvalue() == "Sent 1 alert notice.\n"
     assert len(mailoutbox) == 1
+
+
+def test_the_api_tells_the_app_to_show_the_safety_plan(world: World) -> None:
+    api = ApiClient(world.patient)
+    body = {"date": TODAY.isoformat(), "targets": {target_id(world, "Suicide"): {"urge": 1}}}
+    calm = api.post("/diary/entries", body)
+    body["targets"] = {target_id(world, "Suicide"): {"urge": 5}}
+    urgent = api.post("/diary/entries", body)
+
+    assert calm.json()["show_safety_plan"] is False
+    assert urgent.json()["show_safety_plan"] is True
+    assert Alert.objects.count() == 1
+
+
+def test_the_alert_api_lists_acknowledges_and_resolves(world: World) -> None:
+    card(world, Suicide=TargetValue(urge=5))
+    api = ApiClient(world.therapist)
+
+    listed = api.get("/alerts").json()["items"]
+    [item] = listed
+    acknowledged = api.post(f"/alerts/{item['id']}/acknowledge")
+    twice = api.post(f"/alerts/{item['id']}/acknowledge")
+    empty = api.post(f"/alerts/{item['id']}/resolve", {"resolution": ""})
+    resolved = api.post(f"/alerts/{item['id']}/resolve", {"resolution": "Phoned; safe."})
+
+    assert item["patient_id"] == str(world.patient_record.public_id)
+    assert item["status"] == "open" and "Suicide urge 5" in item["reason"]
+    assert acknowledged.json()["acknowledged_by"] == world.therapist.full_name
+    api_error(twice, 400)
+    assert "resolution" in api_error(empty, 422)["fields"]
+    assert resolved.json()["status"] == "resolved"
+    assert api.get("/alerts").json()["items"] == []
+    assert ApiClient(world.outsider_clinician).get("/alerts").json()["items"] == []

@@ -46,8 +46,12 @@ ROLES = [
         phone=True,
     ),
     # The therapist may also manage patients, so "Patients" is theirs too.
-    RoleCase("therapist", "/caseload/", ["Caseload", "Patients"], ("Pat Ient", "Pat Ient")),
-    RoleCase("facilitator", "/facilitator/", ["My group members"], ("Pat Ient", "Pat Ient")),
+    RoleCase(
+        "therapist", "/caseload/", ["Caseload", "Alerts", "Patients"], ("Pat Ient", "Pat Ient")
+    ),
+    RoleCase(
+        "facilitator", "/facilitator/", ["My group members", "Alerts"], ("Pat Ient", "Pat Ient")
+    ),
     RoleCase("supporter", "/shared/", ["People I support"], ("Pat Ient", "Pat Ient"), phone=True),
     RoleCase("researcher", "/accounts/research/", ["Research"], account_pages=True),
     RoleCase("admin", "/patients/", ["Patients", "Staff", "Organisation", "Audit trail"]),

@@ -161,6 +161,7 @@ def patient_detail(request: AuthenticatedRequest, patient_id: str) -> HttpRespon
         "can_manage": request.user.has_perm("care.manage_care_team", patient),
         "can_view_diary": request.user.has_perm("diary.view_cards", patient),
         "can_view_ema": request.user.has_perm("ema.view_responses", patient),
+        "can_view_skills": request.user.has_perm("skills.view_practices", patient),
         "can_view_safety_plan": request.user.has_perm("safety.view_plan", patient),
     }
     return render(request, "care/patient_detail.html", context)

@@ -25,6 +25,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "care.api"),
     ("", "diary.api"),
     ("", "ema.api"),
+    ("", "skills.api"),
     ("", "safety.api"),
 )
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "safety",
     "diary",
     "ema",
+    "skills",
     "demo",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("care.urls")),
     path("", include("diary.urls")),
     path("", include("ema.urls")),
+    path("", include("skills.urls")),
     path("", include("safety.urls")),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
 ]

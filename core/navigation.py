@@ -36,6 +36,8 @@ MAIN_NAV: tuple[NavItem, ...] = (
     NavItem(_("Staff"), "accounts:staff_list", "accounts.manage_staff"),
     NavItem(_("Organisation"), "accounts:organisation", "accounts.manage_organisation"),
     NavItem(_("Audit trail"), "audit:trail", "audit.view_audit_trail"),
+    # Everyone's: last, so it follows a patient's own items and is never a role's home page.
+    NavItem(_("Skills"), "skills:library", "skills.view_library"),
 )
 
 #: Beside "Need help now?" in the header of every page, for those who have it: one tap.

@@ -18,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accounts.models import Role, User
 from care.models import BreakGlassGrant, TeamRole
-from core.testing.factories import make_token, make_user
+from core.testing.factories import builtin_skill, make_skill, make_token, make_user
 from core.testing.personas import SIGNED_IN, World
 from diary.actions import ensure_card_items
 from diary.cards import local_today
@@ -174,6 +175,29 @@ def _checkin_answers(world: World) -> dict[str, Any]:
     return {"answers": {**scales, "activity": "rest", "company": "alone"}}
 
 
+def _skill(world: World, user: User | None) -> dict[str, Any]:
+    return {"skill_id": builtin_skill().public_id}
+
+
+def _clinic_skill(world: World, user: User | None) -> dict[str, Any]:
+    """A skill of world.patient's clinic (the other clinic's admin must not see it)."""
+    return {"skill_id": make_skill(world.organisation).public_id}
+
+
+def _practice_form(world: World) -> dict[str, Any]:
+    zone = ZoneInfo(world.patient_record.time_zone)
+    when = timezone.now().astimezone(zone) - timedelta(minutes=5)
+    return {
+        "practised_at": when.strftime("%Y-%m-%dT%H:%M"),
+        "distress_before": 60,
+        "distress_after": 35,
+    }
+
+
+def _practice_body(world: World) -> dict[str, Any]:
+    return {"skill": str(builtin_skill().public_id), "distress_before": 60, "distress_after": 35}
+
+
 _PUSH_ENDPOINT = "https://push.example.org/send/matrix"
 
 
@@ -322,6 +346,43 @@ PAGES: dict[str, list[Entry]] = {
             variant="acknowledge",
         ),
     ],
+    # --- skills ---------------------------------------------------------------------------
+    "skills:library": [Entry(allow=SIGNED_IN)],
+    "skills:detail": [
+        Entry(allow=SIGNED_IN, kwargs=_skill),
+        Entry(allow=SIGNED_IN - {"foreign_admin"}, kwargs=_clinic_skill, variant="clinic skill"),
+    ],
+    "skills:favourite": [
+        Entry(allow=PATIENTS, method="POST", kwargs=_skill, ok=(302,)),
+        Entry(
+            allow=PATIENTS, method="POST", kwargs=_clinic_skill, ok=(302,), variant="clinic skill"
+        ),
+    ],
+    "skills:practise": [
+        Entry(allow=PATIENTS, kwargs=_skill),
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            kwargs=_skill,
+            data=_practice_form,
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "skills:my_practice": [Entry(allow=PATIENTS)],
+    "skills:coach": [
+        Entry(allow=PATIENTS),
+        Entry(allow=PATIENTS, method="POST", data=lambda world: {"distress": 50}, variant="ask"),
+    ],
+    "skills:add_clinic_skill": [Entry(allow=ADMINS | {"therapist"})],
+    "skills:patient_practices": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -426,6 +487,34 @@ API: dict[str, list[Entry]] = {
     ],
     "shared_with_me": [Entry(allow=SUPPORTERS)],
     "shared_patient": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    # --- skills ---------------------------------------------------------------------------
+    "list_skills": [Entry(allow=SIGNED_IN)],
+    "get_skill": [
+        Entry(allow=SIGNED_IN, kwargs=_skill),
+        Entry(allow=SIGNED_IN - {"foreign_admin"}, kwargs=_clinic_skill, variant="clinic skill"),
+    ],
+    "favourite_skill": [Entry(allow=PATIENTS, method="PUT", kwargs=_skill)],
+    "unfavourite_skill": [Entry(allow=PATIENTS, method="DELETE", kwargs=_skill)],
+    "record_practice": [
+        Entry(allow=PATIENTS, method="POST", data=_practice_body, ok=(201,)),
+    ],
+    "list_my_practices": [Entry(allow=PATIENTS)],
+    "coach_proposals": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"distress": 80, "urge": "self_harm"},
+        )
+    ],
+    "list_patient_practices": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "patient_practice_summary": [Entry(allow=RECORD_READERS, kwargs=_patient)],
     # --- diary -----------------------------------------------------------------------------
     "diary_template": [Entry(allow=PATIENTS)],
     "add_diary_entry": [

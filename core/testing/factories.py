@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +12,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.actions import create_api_token
 from accounts.models import ApiToken, Organisation, Role, User
 from care.models import CareTeamMember, Patient, SupporterLink, TeamRole
+
+if TYPE_CHECKING:
+    from skills.models import Skill
 
 _counter = itertools.count(1)
 
@@ -91,3 +94,36 @@ def expire(token: ApiToken) -> ApiToken:
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     token.refresh_from_db()
     return token
+
+
+def builtin_skill(slug: str = "tip") -> Skill:
+    """A built-in skill (loaded from ``skills/content`` if a flushed database lost them)."""
+    from skills.catalogue import read_catalogue
+    from skills.loading import sync_builtin
+    from skills.models import Skill as SkillModel
+
+    skill = SkillModel.objects.filter(organisation__isnull=True, slug=slug).first()
+    if skill is None:
+        sync_builtin(SkillModel, read_catalogue())
+        skill = SkillModel.objects.get(organisation__isnull=True, slug=slug)
+    return skill
+
+
+def make_skill(organisation: Organisation, **fields: Any) -> Skill:
+    """A clinic's own skill."""
+    from skills.models import Skill as SkillModel
+
+    n = _n()
+    defaults: dict[str, Any] = {
+        "slug": f"clinic-skill-{n}",
+        "name": f"Clinic skill {n}",
+        "module": "distress_tolerance",
+        "summary": "A clinic's own way of getting through a hard moment.",
+        "when": "When things feel too much.",
+        "steps": ["Breathe out slowly.", "Name five things you can see."],
+        "example": "Ann breathes out slowly and names five things she can see.",
+        "minutes": 3,
+        "situations": ["crisis"],
+        "references": ["The clinic's own programme."],
+    }
+    return SkillModel.objects.create(organisation=organisation, **{**defaults, **fields})

@@ -41,20 +41,32 @@ ROLES = [
     RoleCase(
         "patient",
         "/diary/",
-        ["Today", "Check-ins", "My care", "My supporters"],
+        ["Today", "Check-ins", "My care", "My supporters", "Skills"],
         account_pages=True,
         phone=True,
     ),
     # The therapist may also manage patients, so "Patients" is theirs too.
     RoleCase(
-        "therapist", "/caseload/", ["Caseload", "Alerts", "Patients"], ("Pat Ient", "Pat Ient")
+        "therapist",
+        "/caseload/",
+        ["Caseload", "Alerts", "Patients", "Skills"],
+        ("Pat Ient", "Pat Ient"),
     ),
     RoleCase(
-        "facilitator", "/facilitator/", ["My group members", "Alerts"], ("Pat Ient", "Pat Ient")
+        "facilitator",
+        "/facilitator/",
+        ["My group members", "Alerts", "Skills"],
+        ("Pat Ient", "Pat Ient"),
     ),
-    RoleCase("supporter", "/shared/", ["People I support"], ("Pat Ient", "Pat Ient"), phone=True),
-    RoleCase("researcher", "/accounts/research/", ["Research"], account_pages=True),
-    RoleCase("admin", "/patients/", ["Patients", "Staff", "Organisation", "Audit trail"]),
+    RoleCase(
+        "supporter",
+        "/shared/",
+        ["People I support", "Skills"],
+        ("Pat Ient", "Pat Ient"),
+        phone=True,
+    ),
+    RoleCase("researcher", "/accounts/research/", ["Research", "Skills"], account_pages=True),
+    RoleCase("admin", "/patients/", ["Patients", "Staff", "Organisation", "Audit trail", "Skills"]),
 ]
 
 

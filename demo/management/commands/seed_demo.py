@@ -9,9 +9,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from demo.history import HISTORY_DAYS, ensure_history
+from demo.history import HISTORY_DAYS, app_patients, ensure_history
 from demo.people import DEMO_PASSWORD, STAFF, ensure_people
 from demo.people import DOMAIN as DEMO_DOMAIN
+from demo.practices import ensure_practices
 
 DEFAULT_SEED = 20261122
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = ensure_people(seed, patients)
             history = ensure_history(seed, patient_count=patients, days=history_days)
+            practices = ensure_practices(seed, app_patients(seed, patients))
         self.stdout.write(
             f"Demo organisation ready: {counts['staff']} staff, {counts['patients']} patients, "
             f"{counts['supporters']} supporter links (seed {seed})."
@@ -66,6 +68,8 @@ class Command(BaseCommand):
                 f"{history.cards} diary cards, {history.prompts} check-ins "
                 f"({history.responses} answered) in {time.perf_counter() - started:.1f} s."
             )
+        if practices:
+            self.stdout.write(f"Added {practices} skills practices, from the cards' skills.")
         if quiet_logins:
             return
         rows = [(spec.key, spec.email) for spec in STAFF]

@@ -27,6 +27,8 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "ema.api"),
     ("", "skills.api"),
     ("", "safety.api"),
+    ("", "chains.api"),
+    ("", "coaching.api"),
 )
 
 

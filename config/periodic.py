@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from coaching.tasks import send_coaching_notices
 from core.scheduling import Periodic
 from core.tasks import prune_idempotency_records
 from ema.tasks import dispatch_prompts, plan_prompts
-from safety.tasks import send_alert_notices
+from safety.tasks import check_missed_diary_cards, send_alert_notices
 
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("core.prune_idempotency_records", prune_idempotency_records, timedelta(hours=6)),
@@ -18,4 +19,7 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("ema.dispatch_prompts", dispatch_prompts, timedelta(minutes=1)),
     # Also after each alert is raised; this catches a worker that died, and escalates.
     Periodic("safety.send_alert_notices", send_alert_notices, timedelta(minutes=1)),
+    # Also after each coaching request; this catches a worker that died or a mail failure.
+    Periodic("coaching.send_coaching_notices", send_coaching_notices, timedelta(minutes=2)),
+    Periodic("safety.check_missed_diary_cards", check_missed_diary_cards, timedelta(minutes=30)),
 )

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "diary",
     "ema",
     "skills",
+    "chains",
+    "coaching",
     "demo",
 ]
 
@@ -295,10 +297,16 @@ if IS_PRODUCTION:
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 20
-elif ENV == "test":
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Outside production another backend may be named (for example Django's file backend
+    # with EMAIL_FILE_PATH, to read what a staging worker would have sent).
+    EMAIL_BACKEND = env_str(
+        "EMAIL_BACKEND",
+        "django.core.mail.backends.locmem.EmailBackend"
+        if ENV == "test"
+        else "django.core.mail.backends.console.EmailBackend",
+    )
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 
 # --- Cache (API rate limits, sessions stay in the database) ---------------------------------
 

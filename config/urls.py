@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("ema.urls")),
     path("", include("skills.urls")),
     path("", include("safety.urls")),
+    path("", include("chains.urls")),
+    path("", include("coaching.urls")),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
 ]
 

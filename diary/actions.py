@@ -218,7 +218,7 @@ def store_card(
         values = merge_entry(values_of(card, rows.targets, rows.emotions), values)
     target_rows, emotion_rows = _write(card, values, targets, emotions, rows)
     _record_revision(actor, card, values, mode, source)
-    fired = evaluate_diary_card(card)
+    fired = evaluate_diary_card(card, target_rows)
     return SavedCard(card, created, target_rows, emotion_rows, alerted=bool(fired))
 
 

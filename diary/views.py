@@ -99,6 +99,10 @@ def _card_page(request: AuthenticatedRequest, patient: Patient, day: date) -> Ht
         "editable": editable,
         "form": form,
         "card": template["card"],
+        # A day a target behaviour was acted on: the card offers a chain analysis of it.
+        "acted_on": bool(template["card"])
+        and any(row.acted for row in template["card"].targets.all())
+        and request.user.has_perm("chains.write_own"),
         "recent": recent_days(patient, today_),
         "skills_scale": SKILLS_SCALE,
         # A banner at the top: a check-in waiting is part of the patient's home page.

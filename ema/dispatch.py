@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.leases import claim_batch
 from ema.delivery import deliver
 from ema.models import Prompt, PromptStatus
 
@@ -40,20 +41,9 @@ def _claimable(now: datetime) -> Q:
 def claim_due(now: datetime | None = None, batch: int = BATCH) -> list[int]:
     """Claim up to ``batch`` due prompts for this dispatcher; return their ids."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = Prompt.objects.filter(_claimable(now)).order_by("scheduled_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:batch])
-        if not ids:
-            return []
-        # The conditional update re-checks the claim, so a row another dispatcher
-        # claimed meanwhile (possible without row locks) is not taken twice.
-        claimed = list(
-            Prompt.objects.filter(_claimable(now), pk__in=ids).values_list("pk", flat=True)
-        )
-        Prompt.objects.filter(pk__in=claimed).update(claimed_at=now)
-    return claimed
+    return claim_batch(
+        Prompt, _claimable(now), order_by=("scheduled_at", "id"), now=now, batch=batch
+    )
 
 
 def mark_sent(prompt_id: int, claimed_at: datetime, now: datetime | None = None) -> bool:

@@ -49,6 +49,8 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "skills.view_practices",
         "safety.view_plan",
         "safety.handle_alert",
+        "coaching.view_requests",
+        "chains.view",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -111,6 +113,26 @@ PERMISSIONS: dict[str, Predicate] = {
     "safety.view_alerts": is_clinical_staff,
     "safety.handle_alert": same_organisation & is_clinical_staff & on_care_team,
     "safety.configure_rules": is_org_admin,
+    # Putting a patient on high-risk watch (missed cards then raise alerts): their clinicians.
+    "safety.set_watch": same_organisation & is_clinician & on_care_team,
+    # --- chain analysis -------------------------------------------------------------------
+    # The patient writes their own; the clinical record's readers see a chain once it is
+    # shared (drafts are the patient's alone: ``chains.access`` enforces that); the patient
+    # and the clinicians on their team comment on a shared chain's links.
+    "chains.write_own": is_patient & has_patient_profile,
+    "chains.view": reads_clinical_record,
+    "chains.comment": same_organisation & (is_the_patient | (is_clinician & on_care_team)),
+    # --- between-session coaching -----------------------------------------------------------
+    # The patient asks their therapist and replies in the thread; the clinicians on their
+    # team read (an audited clinical read), answer and close; every clinician sets their own
+    # coaching hours. Supporters, facilitators and other patients: nothing.
+    "coaching.ask": is_patient & has_patient_profile,
+    "coaching.view_requests": same_organisation
+    & (is_the_patient | (is_clinician & on_care_team) | (is_org_admin & has_active_break_glass)),
+    "coaching.reply": same_organisation & is_the_patient,
+    "coaching.answer": same_organisation & is_clinician & on_care_team,
+    "coaching.view_inbox": is_clinician,
+    "coaching.set_availability": is_clinician,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -9,9 +9,10 @@ from django.http import Http404
 from care.access import access_patient, authorize_patient
 from care.models import Patient
 from core.ids import parse_public_id
-from safety.models import Alert
+from safety.models import Alert, RiskRule
 
 if TYPE_CHECKING:
+    from accounts.models import Organisation
     from core.requests import AuthenticatedRequest
 
 
@@ -48,3 +49,22 @@ def access_alert(request: AuthenticatedRequest, alert_id: object) -> Alert:
         raise Http404
     authorize_patient(request, alert.patient, "safety.handle_alert")
     return alert
+
+
+def own_organisation(request: AuthenticatedRequest) -> Organisation:
+    """The clinic whose rules the user configures (an admin always has one)."""
+    organisation = request.user.organisation
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def access_rule(request: AuthenticatedRequest, rule_id: object) -> RiskRule:
+    """A risk rule of the user's own clinic (``safety.configure_rules`` is checked by the
+    page); another clinic's rule is "not found"."""
+    rule = RiskRule.objects.filter(
+        public_id=parse_public_id(rule_id), organisation=own_organisation(request)
+    ).first()
+    if rule is None:
+        raise Http404
+    return rule

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from care.models import TeamRole
 from core.actions import ActionError, action, enqueue_after_commit
+from core.leases import claim_batch
 from safety.models import Alert, AlertNotice, AlertSettings, AlertStatus, NoticeStatus
 
 if TYPE_CHECKING:
@@ -196,16 +197,9 @@ def _claimable(now: datetime) -> Q:
 def claim_notices(now: datetime | None = None, batch: int = BATCH) -> list[int]:
     """Claim up to ``batch`` unsent notices for this worker (a lease of ``LEASE``)."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = AlertNotice.objects.filter(_claimable(now)).order_by("created_at", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True)
-        ids = list(due.values_list("pk", flat=True)[:batch])
-        claimed = list(
-            AlertNotice.objects.filter(_claimable(now), pk__in=ids).values_list("pk", flat=True)
-        )
-        AlertNotice.objects.filter(pk__in=claimed).update(claimed_at=now)
-    return claimed
+    return claim_batch(
+        AlertNotice, _claimable(now), order_by=("created_at", "id"), now=now, batch=batch
+    )
 
 
 def _email(notice: AlertNotice) -> tuple[str, str]:

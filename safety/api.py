@@ -1,12 +1,12 @@
 """API operations for the safety plan: the patient's own, and the care team's."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import Field
+from pydantic import EmailStr, Field
 
 from audit.recording import record_read
 from care.models import Patient
@@ -14,12 +14,20 @@ from core.actions import ActionError
 from core.idempotency import idempotent
 from core.requests import AuthenticatedRequest
 from policy.api import operation
-from safety import actions
+from safety import actions, configure, watch
 from safety import alerts as alert_actions
-from safety.access import access_alert, access_own_plan, access_patient_plan
-from safety.models import Alert, SafetyPlanVersion
+from safety.access import (
+    access_alert,
+    access_own_plan,
+    access_patient_plan,
+    access_rule,
+    own_organisation,
+)
+from safety.configure import RuleInput
+from safety.models import Alert, RiskRule, RiskWatch, RuleKind, SafetyPlanVersion
 from safety.plans import PlanContent, PlanError, Section, parse_plan, parse_shared
 from safety.queries import alerts_for
+from safety.risk import rules_for
 
 router = Router(tags=["safety"])
 
@@ -237,3 +245,147 @@ def resolve_alert(request: AuthenticatedRequest, alert_id: str, payload: Resolve
     """Resolve an alert with what was done (it is acknowledged too if nobody had)."""
     found = access_alert(request, alert_id)
     return AlertOut.from_orm(alert_actions.resolve(request.user, found, payload.resolution))
+
+
+# --- the clinic's rules and escalation ---------------------------------------------------------
+
+
+class RuleOut(Schema):
+    id: UUID = Field(validation_alias="public_id")
+    key: str
+    name: str
+    kind: str
+    target_kind: str
+    question: str
+    threshold: int
+    is_active: bool
+
+
+class RuleIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    kind: RuleKind
+    threshold: int = Field(ge=0, le=100)
+    is_active: bool = True
+    target_kind: str = Field("", max_length=20, description="a diary target kind")
+    question: str = Field("", max_length=60, description="a check-in question key")
+
+
+class AlertSettingsOut(Schema):
+    escalate_after_minutes: int
+    on_call_name: str
+    on_call_email: str
+
+
+class AlertSettingsIn(Schema):
+    escalate_after_minutes: int = Field(ge=5, le=1440)
+    on_call_name: str = Field("", max_length=120)
+    on_call_email: EmailStr | Literal[""] = ""
+
+
+def _rule_input(payload: RuleIn) -> RuleInput:
+    return RuleInput(**payload.dict())
+
+
+@router.get("/alerts/rules", response=list[RuleOut], operation_id="list_risk_rules")
+@operation("safety.configure_rules")
+def list_risk_rules(request: AuthenticatedRequest) -> Any:
+    """Your clinic's risk rules (the defaults included), active or not."""
+    organisation = own_organisation(request)
+    rules_for(organisation.pk)
+    return RiskRule.objects.filter(organisation=organisation).order_by("kind", "name")
+
+
+@router.post("/alerts/rules", response={201: RuleOut}, operation_id="add_risk_rule")
+@operation("safety.configure_rules")
+@idempotent
+def add_risk_rule(request: AuthenticatedRequest, payload: RuleIn) -> Status[RuleOut]:
+    """Add a rule. Levels: urges 1–5, check-in answers 1–100, days without a card 1–30."""
+    rule = configure.add_rule(request.user, own_organisation(request), _rule_input(payload))
+    return Status(201, RuleOut.from_orm(rule))
+
+
+@router.put("/alerts/rules/{rule_id}", response=RuleOut, operation_id="change_risk_rule")
+@operation("safety.configure_rules")
+def change_risk_rule(request: AuthenticatedRequest, rule_id: str, payload: RuleIn) -> RuleOut:
+    """Change a rule's name, level, what it looks at, or switch it off (its kind stays)."""
+    rule = access_rule(request, rule_id)
+    return RuleOut.from_orm(configure.change_rule(request.user, rule, _rule_input(payload)))
+
+
+@router.get("/alerts/settings", response=AlertSettingsOut, operation_id="get_alert_settings")
+@operation("safety.configure_rules")
+def get_alert_settings(request: AuthenticatedRequest) -> Any:
+    """How long an unacknowledged alert waits before it escalates, and the on-call contact."""
+    return alert_actions.settings_for(own_organisation(request))
+
+
+@router.put("/alerts/settings", response=AlertSettingsOut, operation_id="change_alert_settings")
+@operation("safety.configure_rules")
+def change_alert_settings(request: AuthenticatedRequest, payload: AlertSettingsIn) -> Any:
+    return configure.change_alert_settings(
+        request.user,
+        own_organisation(request),
+        escalate_after_minutes=payload.escalate_after_minutes,
+        on_call_name=payload.on_call_name,
+        on_call_email=payload.on_call_email,
+    )
+
+
+# --- high-risk watch ---------------------------------------------------------------------------
+
+
+class WatchOut(Schema):
+    on_watch: bool
+    reason: str = ""
+    started_at: datetime | None = None
+    started_by: str | None = None
+
+
+class WatchIn(Schema):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+def _watch_out(found: RiskWatch | None) -> WatchOut:
+    if found is None or found.ended_at is not None:
+        return WatchOut(on_watch=False)
+    return WatchOut(
+        on_watch=True,
+        reason=found.reason,
+        started_at=found.started_at,
+        started_by=found.started_by.full_name if found.started_by else None,
+    )
+
+
+@router.get(
+    "/patients/{patient_id}/high-risk-watch", response=WatchOut, operation_id="get_high_risk_watch"
+)
+@operation("accounts.use_app", object_perm="safety.set_watch")
+def get_high_risk_watch(request: AuthenticatedRequest, patient_id: str) -> WatchOut:
+    """Whether the patient is on high-risk watch (days without a card then raise alerts)."""
+    patient = access_patient_plan(request, patient_id, "safety.set_watch")
+    return _watch_out(watch.current_watch(patient))
+
+
+@router.post(
+    "/patients/{patient_id}/high-risk-watch",
+    response=WatchOut,
+    operation_id="start_high_risk_watch",
+)
+@operation("accounts.use_app", object_perm="safety.set_watch")
+def start_high_risk_watch(
+    request: AuthenticatedRequest, patient_id: str, payload: WatchIn
+) -> WatchOut:
+    patient = access_patient_plan(request, patient_id, "safety.set_watch")
+    return _watch_out(watch.start_watch(request.user, patient, payload.reason))
+
+
+@router.delete(
+    "/patients/{patient_id}/high-risk-watch",
+    response=WatchOut,
+    operation_id="end_high_risk_watch",
+)
+@operation("accounts.use_app", object_perm="safety.set_watch")
+def end_high_risk_watch(request: AuthenticatedRequest, patient_id: str) -> WatchOut:
+    patient = access_patient_plan(request, patient_id, "safety.set_watch")
+    watch.end_watch(request.user, patient)
+    return WatchOut(on_watch=False)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SafetyConfig(AppConfig):
     name = "safety"
     verbose_name = "Safety"
+
+    def ready(self) -> None:
+        from safety import audit_registry  # noqa: F401

@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from diary.models import TargetKind
+from safety.models import RuleKind
 from safety.plans import (
     CONTACT_SECTIONS,
     HINTS,
@@ -169,3 +171,49 @@ def _field_for(location: str, fields: dict[str, Any]) -> str | None:
         if name in fields:
             return name
     return None
+
+
+class RuleForm(forms.Form):
+    """A clinic's risk rule (the kind is chosen once, when the rule is added)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=RuleKind.choices)
+    target_kind = forms.ChoiceField(
+        label=_("Diary target (for diary rules)"),
+        choices=[("", "—"), *TargetKind.choices],
+        required=False,
+    )
+    question = forms.CharField(
+        label=_("Check-in question key (for check-in rules)"), max_length=60, required=False
+    )
+    threshold = forms.IntegerField(
+        label=_("From level"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        help_text=_(
+            "Urges 1–5; check-in answers 1–100; days without a card 1–30; not used for “acted on”."
+        ),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, fixed_kind: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if fixed_kind:
+            self.fields["kind"].disabled = True
+
+
+class AlertSettingsForm(forms.Form):
+    escalate_after_minutes = forms.IntegerField(
+        label=_("Escalate an unacknowledged alert after (minutes)"), min_value=5, max_value=1440
+    )
+    on_call_name = forms.CharField(label=_("On-call contact"), max_length=120, required=False)
+    on_call_email = forms.EmailField(label=_("On-call e-mail"), required=False)
+
+
+class WatchForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why this patient is on high-risk watch"),
+        max_length=300,
+        widget=forms.TextInput,
+    )

@@ -59,13 +59,15 @@ class RuleKind(models.TextChoices):
     DIARY_URGE = "diary_urge", _("Urge on the diary card at or above a level")
     DIARY_ACTED = "diary_acted", _("Target behaviour acted on (diary card)")
     EMA_ANSWER = "ema_answer", _("Check-in answer at or above a level")
+    DIARY_MISSED = "diary_missed", _("Days without a diary card (patients on high-risk watch)")
 
 
 class RiskRule(models.Model):
     """One rule of a clinic's risk rules: what in an answer raises an alert to the team.
 
     ``target_kind`` (a diary target kind) or ``question`` (a check-in question key) says
-    what is looked at; ``threshold`` the level from which the rule fires.
+    what is looked at; ``threshold`` the level from which the rule fires (for
+    ``DIARY_MISSED``: the number of whole days without a card).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -88,6 +90,36 @@ class RiskRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RiskWatch(models.Model):
+    """A clinician's decision that a patient is at high risk for now: days without a diary
+    card then raise an alert (``RuleKind.DIARY_MISSED``). Ended, never deleted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="risk_watches")
+    reason = models.CharField(_("why"), max_length=300)
+    started_at = models.DateTimeField(_("since"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(ended_at__isnull=True),
+                name="risk_watch_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"High-risk watch of {self.patient}"
 
 
 class AlertSettings(models.Model):

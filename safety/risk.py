@@ -11,6 +11,7 @@ The rules flag answers for a clinician to look at. They do not predict anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from safety.models import RiskRule, RuleKind
 
 if TYPE_CHECKING:
-    from diary.models import DiaryCard
+    from diary.models import CardTarget, DiaryCard
     from ema.models import PromptResponse
 
 
@@ -45,6 +46,8 @@ DEFAULT_RULES = (
                 RuleKind.DIARY_ACTED, target_kind="self_harm"),
     DefaultRule("ema-self-harm-urge", "Urge to self-harm 70 or more in a check-in",
                 RuleKind.EMA_ANSWER, question="urge_self_harm", threshold=70),
+    DefaultRule("diary-missed-watch", "Three days without a diary card (high-risk watch)",
+                RuleKind.DIARY_MISSED, threshold=3),
 )  # fmt: skip
 
 
@@ -82,8 +85,13 @@ def ema_source(response: PromptResponse) -> str:
     return f"ema:{response.prompt.public_id}"
 
 
-def diary_findings(card: DiaryCard, rules: list[RiskRule]) -> list[Finding]:
-    rows = list(card.targets.select_related("target"))
+def diary_findings(
+    card: DiaryCard, rules: list[RiskRule], rows: Sequence[CardTarget] | None = None
+) -> list[Finding]:
+    """What ``rules`` find on the card; ``rows``: its target rows with their targets, if the
+    caller has them already (they are read otherwise)."""
+    if rows is None:
+        rows = list(card.targets.select_related("target"))
     day = date_format(card.date, "DATE_FORMAT")
     found = []
     for rule in rules:
@@ -135,12 +143,14 @@ def ema_findings(response: PromptResponse, rules: list[RiskRule]) -> list[Findin
     return found
 
 
-def evaluate_diary_card(card: DiaryCard) -> list[str]:
-    """Apply the risk rules to a saved card; returns the names of the rules that fired."""
+def evaluate_diary_card(card: DiaryCard, rows: Sequence[CardTarget] | None = None) -> list[str]:
+    """Apply the risk rules to a saved card; returns the names of the rules that fired.
+    ``rows``: the card's target rows as just saved (with their targets), to save a read."""
     from safety.alerts import raise_alert
 
-    rules = [r for r in rules_for(card.patient.organisation_id) if r.kind != RuleKind.EMA_ANSWER]
-    findings = diary_findings(card, rules)
+    kinds = {RuleKind.DIARY_URGE, RuleKind.DIARY_ACTED}
+    rules = [r for r in rules_for(card.patient.organisation_id) if r.kind in kinds]
+    findings = diary_findings(card, rules, rows)
     for finding in findings:
         raise_alert(card.patient, finding)
     return [finding.rule.name for finding in findings]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.recording import record_read
 from care.crisis import crisis_resources
@@ -16,14 +17,22 @@ from core.actions import ActionError
 from core.forms import add_action_error
 from core.requests import AuthenticatedRequest
 from policy.routes import page
-from safety import actions
+from safety import actions, configure, watch
 from safety import alerts as alert_actions
-from safety.access import access_alert, access_own_plan, access_patient_plan, access_shared_plan
+from safety.access import (
+    access_alert,
+    access_own_plan,
+    access_patient_plan,
+    access_rule,
+    access_shared_plan,
+    own_organisation,
+)
 from safety.flow import safety_plan_shown
-from safety.forms import FORM_ORDER, SafetyPlanForm
-from safety.models import SafetyPlanVersion
+from safety.forms import FORM_ORDER, AlertSettingsForm, RuleForm, SafetyPlanForm, WatchForm
+from safety.models import RiskRule, SafetyPlanVersion
 from safety.plans import PlanContent, Section
 from safety.queries import alerts_for, plan_sections
+from safety.risk import rules_for
 
 
 def _plan_context(
@@ -71,6 +80,9 @@ def patient_plan(request: AuthenticatedRequest, patient_id: str) -> HttpResponse
     context = _plan_context(patient, version)
     context["current"] = current
     context["can_edit"] = request.user.has_perm("safety.edit_plan", patient)
+    if request.user.has_perm("safety.set_watch", patient):
+        context["watch"] = watch.current_watch(patient)
+        context["watch_form"] = WatchForm()
     context["history"] = SafetyPlanVersion.objects.filter(patient=patient).select_related(
         "saved_by"
     )
@@ -181,3 +193,108 @@ def alert(request: AuthenticatedRequest, alert_id: str) -> HttpResponse:
         "crisis": crisis_resources(found.patient.organisation),
     }
     return render(request, "safety/alert.html", context)
+
+
+@require_POST
+@page("accounts.use_app", object_perm="safety.set_watch")
+def patient_watch(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
+    """Start or end a patient's high-risk watch (days without a card then raise alerts)."""
+    patient = access_patient_plan(request, patient_id, "safety.set_watch")
+    form = WatchForm(request.POST)
+    try:
+        if "end" in request.POST:
+            watch.end_watch(request.user, patient)
+            messages.success(request, _("High-risk watch ended."))
+        elif form.is_valid():
+            watch.start_watch(request.user, patient, form.cleaned_data["reason"])
+            messages.success(request, _("The patient is on high-risk watch."))
+        else:
+            messages.error(request, _("Say why the patient is on high-risk watch."))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    return redirect("safety:patient_plan", patient_id=patient.public_id)
+
+
+def _rule_input(form: RuleForm, kind: str) -> configure.RuleInput:
+    data = form.cleaned_data
+    return configure.RuleInput(
+        name=data["name"],
+        kind=kind,
+        threshold=data["threshold"],
+        is_active=data["is_active"],
+        target_kind=data.get("target_kind") or "",
+        question=data.get("question") or "",
+    )
+
+
+@page("safety.configure_rules")
+def rules(request: AuthenticatedRequest) -> HttpResponse:
+    """The clinic's risk rules and how unacknowledged alerts escalate."""
+    organisation = own_organisation(request)
+    current = alert_actions.settings_for(organisation)
+    form = AlertSettingsForm(
+        request.POST or None,
+        initial={
+            "escalate_after_minutes": current.escalate_after_minutes,
+            "on_call_name": current.on_call_name,
+            "on_call_email": current.on_call_email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            configure.change_alert_settings(request.user, organisation, **form.cleaned_data)
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The escalation settings are saved."))
+            return redirect("safety:rules")
+    rules_for(organisation.pk)  # the defaults exist before they are listed
+    context = {
+        "rules": [
+            (rule, configure.looks_at(rule))
+            for rule in RiskRule.objects.filter(organisation=organisation).order_by("kind", "name")
+        ],
+        "form": form,
+    }
+    return render(request, "safety/rules.html", context)
+
+
+@page("safety.configure_rules")
+def add_rule(request: AuthenticatedRequest) -> HttpResponse:
+    form = RuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            configure.add_rule(
+                request.user,
+                own_organisation(request),
+                _rule_input(form, form.cleaned_data["kind"]),
+            )
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The rule is added."))
+            return redirect("safety:rules")
+    return render(request, "safety/rule_form.html", {"form": form, "rule": None})
+
+
+@page("safety.configure_rules")
+def edit_rule(request: AuthenticatedRequest, rule_id: str) -> HttpResponse:
+    rule = access_rule(request, rule_id)
+    initial = {
+        "name": rule.name,
+        "kind": rule.kind,
+        "target_kind": rule.target_kind,
+        "question": rule.question,
+        "threshold": rule.threshold,
+        "is_active": rule.is_active,
+    }
+    form = RuleForm(request.POST or None, initial=initial, fixed_kind=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            configure.change_rule(request.user, rule, _rule_input(form, rule.kind))
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The rule is saved."))
+            return redirect("safety:rules")
+    return render(request, "safety/rule_form.html", {"form": form, "rule": rule})

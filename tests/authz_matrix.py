@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from care.models import BreakGlassGrant, TeamRole
-from core.testing.factories import builtin_skill, make_skill, make_token, make_user
+from core.testing.factories import builtin_skill, make_chain, make_skill, make_token, make_user
 from core.testing.personas import SIGNED_IN, World
 from diary.actions import ensure_card_items
 from diary.cards import local_today
@@ -32,6 +32,7 @@ from ema.actions import create_schedule
 from ema.models import Prompt, Schedule
 from safety.alerts import raise_alert
 from safety.risk import Finding, rules_for
+from safety.watch import start_watch
 
 Kwargs = Callable[[World, User | None], dict[str, Any]]
 
@@ -111,6 +112,15 @@ def _invitation(world: World, user: User | None) -> dict[str, Any]:
 
 def _reset_link(world: World, user: User | None) -> dict[str, Any]:
     return world.invitation_kwargs()
+
+
+def _watched_patient(world: World, user: User | None) -> dict[str, Any]:
+    start_watch(world.therapist, world.patient_record, "Matrix test watch")
+    return _patient(world, user)
+
+
+def _rule(world: World, user: User | None) -> dict[str, Any]:
+    return {"rule_id": rules_for(world.patient_record.organisation_id)[0].public_id}
 
 
 def _alert(world: World, user: User | None) -> dict[str, Any]:
@@ -201,7 +211,89 @@ def _practice_body(world: World) -> dict[str, Any]:
 _PUSH_ENDPOINT = "https://push.example.org/send/matrix"
 
 
+def _draft_chain(world: World, user: User | None) -> dict[str, Any]:
+    """A draft chain analysis of world.patient (only they may see it)."""
+    return {"chain_id": make_chain(world.patient_record).public_id}
+
+
+def _empty_draft_chain(world: World, user: User | None) -> dict[str, Any]:
+    """A draft without links, so that saving the worksheet needs only its text."""
+    return {"chain_id": make_chain(world.patient_record, links=()).public_id}
+
+
+def _shared_chain(world: World, user: User | None) -> dict[str, Any]:
+    return {"chain_id": make_chain(world.patient_record, shared=True).public_id}
+
+
+def _shared_chain_with_break_glass(world: World, user: User | None) -> dict[str, Any]:
+    _patient_with_break_glass(world, user)
+    return _shared_chain(world, user)
+
+
+def _draft_link(world: World, user: User | None) -> dict[str, Any]:
+    chain = make_chain(world.patient_record)
+    link = chain.links.first()
+    assert link is not None
+    return {"chain_id": chain.public_id, "link_id": link.public_id}
+
+
+def _shared_link(world: World, user: User | None) -> dict[str, Any]:
+    chain = make_chain(world.patient_record, shared=True)
+    link = chain.links.first()
+    assert link is not None
+    return {"chain_id": chain.public_id, "link_id": link.public_id}
+
+
+#: Who comments on world.patient's shared chains: the patient and the clinician on the team.
+CHAIN_COMMENTERS = frozenset({"patient", "therapist"})
+_PATIENT_ONLY = frozenset({"patient"})
+
+
 # --- pages (URL names) ----------------------------------------------------------------------
+
+# --- coaching ------------------------------------------------------------------------------------
+#: Who reads (and, for clinicians, answers) world.patient's coaching requests: the patient and
+#: the clinician on their team (not the facilitator: coaching is the therapist's).
+COACHING_READERS = frozenset({"patient", "therapist"})
+
+
+def _coaching_request(world: World, user: User | None) -> dict[str, Any]:
+    from core.testing.factories import make_coaching_request
+
+    return {"request_id": make_coaching_request(world.patient_record).public_id}
+
+
+def _coaching_request_with_break_glass(world: World, user: User | None) -> dict[str, Any]:
+    _patient_with_break_glass(world, user)
+    return _coaching_request(world, user)
+
+
+def _other_patients_coaching_request(world: World, user: User | None) -> dict[str, Any]:
+    """A request of other_patient, whose primary therapist is outsider_clinician."""
+    from core.testing.factories import make_coaching_request
+
+    return {"request_id": make_coaching_request(world.other_patient_record).public_id}
+
+
+def _coaching_ask_form(world: World) -> dict[str, Any]:
+    return {
+        "distress": 75,
+        "emotion": "anger",
+        "emotion_intensity": 4,
+        "urge": "none",
+        "urge_intensity": 0,
+        "situation": "Matrix test",
+        "token": str(uuid.uuid4()),
+    }
+
+
+def _coaching_hours_form(world: World) -> dict[str, Any]:
+    return {
+        "time_zone": "Europe/Amsterdam",
+        "answer_within_minutes": 60,
+        "day_0": "09:00-17:00",
+    }
+
 
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry(allow=SIGNED_IN, ok=(302,))],
@@ -334,6 +426,52 @@ PAGES: dict[str, list[Entry]] = {
         ),
     ],
     "safety:shared_plan": [Entry(allow=frozenset({"supporter"}), kwargs=_patient)],
+    "safety:patient_watch": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"reason": "Recent attempt"},
+            ok=(302,),
+        )
+    ],
+    "safety:rules": [
+        Entry(allow=ADMINS),
+        Entry(
+            allow=ADMINS,
+            method="POST",
+            data=lambda world: {"escalate_after_minutes": 30},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "safety:add_rule": [
+        Entry(allow=ADMINS),
+        Entry(
+            allow=ADMINS,
+            method="POST",
+            data=lambda world: {
+                "name": "Fear 90+",
+                "kind": "ema_answer",
+                "question": "fear",
+                "threshold": 90,
+                "is_active": "on",
+            },
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "safety:edit_rule": [
+        Entry(allow=frozenset({"admin"}), kwargs=_rule),
+        Entry(
+            allow=frozenset({"admin"}),
+            method="POST",
+            kwargs=_rule,
+            data=lambda world: {"name": "Suicide urge 5", "threshold": 5, "target_kind": "suicide"},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
     "safety:alerts": [Entry(allow=CLINICAL_STAFF)],
     "safety:alert": [
         Entry(allow=ALERT_HANDLERS, kwargs=_alert),
@@ -383,6 +521,114 @@ PAGES: dict[str, list[Entry]] = {
             variant="admin has break-glass",
         ),
     ],
+    # --- chain analysis ---------------------------------------------------------------------
+    "chains:mine": [Entry(allow=PATIENTS)],
+    "chains:new": [
+        Entry(allow=PATIENTS),
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"problem_behaviour": "Shouted at my sister"},
+            ok=(302,),
+            variant="start",
+        ),
+    ],
+    "chains:detail": [
+        # A draft is the patient's alone; a shared chain is part of the clinical record.
+        Entry(allow=_PATIENT_ONLY, kwargs=_draft_chain),
+        Entry(allow=RECORD_READERS, kwargs=_shared_chain, variant="shared"),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_shared_chain_with_break_glass,
+            variant="shared, admin has break-glass",
+        ),
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="POST",
+            kwargs=_empty_draft_chain,
+            data=lambda world: {"version": 1, "problem_behaviour": "Scratched my arm"},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "chains:share": [
+        Entry(allow=_PATIENT_ONLY, kwargs=_draft_chain),
+        Entry(allow=_PATIENT_ONLY, method="POST", kwargs=_draft_chain, ok=(302,), variant="share"),
+    ],
+    "chains:discard": [
+        Entry(allow=_PATIENT_ONLY, method="POST", kwargs=_draft_chain, ok=(302,)),
+    ],
+    "chains:comment": [
+        Entry(
+            allow=CHAIN_COMMENTERS,
+            method="POST",
+            kwargs=_shared_link,
+            data=lambda world: {"text": "What did you notice in your body here?"},
+            ok=(302,),
+        ),
+        Entry(
+            allow=frozenset(),
+            method="POST",
+            kwargs=_draft_link,
+            data=lambda world: {"text": "Not yet shared"},
+            variant="draft",
+        ),
+    ],
+    "chains:patient_chains": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    # --- coaching ---------------------------------------------------------------------------
+    "coaching:mine": [Entry(allow=PATIENTS)],
+    "coaching:ask": [
+        Entry(allow=PATIENTS),
+        Entry(allow=PATIENTS, method="POST", data=_coaching_ask_form, ok=(302,), variant="send"),
+    ],
+    "coaching:inbox": [Entry(allow=CLINICIANS)],
+    "coaching:availability": [
+        Entry(allow=CLINICIANS),
+        Entry(
+            allow=CLINICIANS, method="POST", data=_coaching_hours_form, ok=(302,), variant="save"
+        ),
+    ],
+    "coaching:request": [
+        Entry(allow=COACHING_READERS, kwargs=_coaching_request),
+        Entry(
+            allow=COACHING_READERS | {"admin"},
+            kwargs=_coaching_request_with_break_glass,
+            variant="admin has break-glass",
+        ),
+        Entry(
+            allow=frozenset({"other_patient", "outsider_clinician"}),
+            kwargs=_other_patients_coaching_request,
+            variant="someone else's",
+        ),
+    ],
+    "coaching:reply": [
+        Entry(
+            allow=frozenset({"patient"}),
+            method="POST",
+            kwargs=_coaching_request,
+            data=lambda world: {"body": "Still struggling."},
+            ok=(302,),
+        )
+    ],
+    "coaching:answer": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_coaching_request,
+            data=lambda world: {"body": "Try TIP first, then call me."},
+            ok=(302,),
+        )
+    ],
+    "coaching:close": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_coaching_request, ok=(302,))
+    ],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -402,6 +648,57 @@ def _member_body(world: World) -> dict[str, Any]:
 
 API: dict[str, list[Entry]] = {
     "me": [Entry(allow=SIGNED_IN)],
+    # --- coaching ---------------------------------------------------------------------------
+    "ask_for_coaching": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"distress": 80, "emotion": "fear", "urge": "none"},
+            ok=(201,),
+        )
+    ],
+    "list_my_coaching_requests": [Entry(allow=PATIENTS)],
+    "list_coaching_inbox": [Entry(allow=CLINICIANS)],
+    "get_coaching_availability": [Entry(allow=CLINICIANS)],
+    "set_coaching_availability": [
+        Entry(
+            allow=CLINICIANS,
+            method="PUT",
+            data=lambda world: {
+                "time_zone": "Europe/Amsterdam",
+                "windows": [{"weekday": 0, "start": "09:00", "end": "12:00"}],
+            },
+        )
+    ],
+    "get_coaching_request": [
+        Entry(allow=COACHING_READERS, kwargs=_coaching_request),
+        Entry(
+            allow=frozenset({"other_patient", "outsider_clinician"}),
+            kwargs=_other_patients_coaching_request,
+            variant="someone else's",
+        ),
+    ],
+    "reply_to_coaching_request": [
+        Entry(
+            allow=frozenset({"patient"}),
+            method="POST",
+            kwargs=_coaching_request,
+            data=lambda world: {"body": "Still struggling."},
+            ok=(201,),
+        )
+    ],
+    "answer_coaching_request": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_coaching_request,
+            data=lambda world: {"body": "Try TIP first."},
+            ok=(201,),
+        )
+    ],
+    "close_coaching_request": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_coaching_request)
+    ],
     "crisis_resources": [Entry(allow=SIGNED_IN)],
     "list_tokens": [Entry(allow=SIGNED_IN)],
     # Tokens cannot mint tokens (a browser session can): every token holder is refused.
@@ -657,6 +954,49 @@ API: dict[str, list[Entry]] = {
     ],
     "list_safety_plan_versions": [Entry(allow=RECORD_READERS, kwargs=_patient)],
     "list_my_alerts": [Entry(allow=CLINICAL_STAFF)],
+    "list_risk_rules": [Entry(allow=ADMINS)],
+    "add_risk_rule": [
+        Entry(
+            allow=ADMINS,
+            method="POST",
+            data=lambda world: {
+                "name": "Anger 90+",
+                "kind": "ema_answer",
+                "question": "anger",
+                "threshold": 90,
+            },
+            ok=(201,),
+        )
+    ],
+    "change_risk_rule": [
+        Entry(
+            allow=frozenset({"admin"}),
+            method="PUT",
+            kwargs=_rule,
+            data=lambda world: {
+                "name": "Suicide urge 5",
+                "kind": "diary_urge",
+                "threshold": 5,
+                "target_kind": "suicide",
+            },
+        )
+    ],
+    "get_alert_settings": [Entry(allow=ADMINS)],
+    "change_alert_settings": [
+        Entry(allow=ADMINS, method="PUT", data=lambda world: {"escalate_after_minutes": 45})
+    ],
+    "get_high_risk_watch": [Entry(allow=frozenset({"therapist"}), kwargs=_patient)],
+    "start_high_risk_watch": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"reason": "Recent attempt"},
+        )
+    ],
+    "end_high_risk_watch": [
+        Entry(allow=frozenset({"therapist"}), method="DELETE", kwargs=_watched_patient)
+    ],
     "acknowledge_alert": [Entry(allow=ALERT_HANDLERS, method="POST", kwargs=_alert)],
     "resolve_alert": [
         Entry(
@@ -665,6 +1005,80 @@ API: dict[str, list[Entry]] = {
             kwargs=_alert,
             data=lambda world: {"resolution": "Phoned Pat; went through the plan."},
         )
+    ],
+    # --- chain analysis ---------------------------------------------------------------------
+    "list_my_chains": [Entry(allow=PATIENTS)],
+    "create_chain": [
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"problem_behaviour": "Shouted at my sister"},
+            ok=(201,),
+        )
+    ],
+    "get_chain": [
+        Entry(allow=_PATIENT_ONLY, kwargs=_draft_chain),
+        Entry(allow=RECORD_READERS, kwargs=_shared_chain, variant="shared"),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_shared_chain_with_break_glass,
+            variant="shared, admin has break-glass",
+        ),
+    ],
+    "update_chain": [
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="PUT",
+            kwargs=_draft_chain,
+            data=lambda world: {"version": 1, "prompting_event": "A text from my ex"},
+        )
+    ],
+    "delete_chain": [Entry(allow=_PATIENT_ONLY, method="DELETE", kwargs=_draft_chain, ok=(204,))],
+    "share_chain": [Entry(allow=_PATIENT_ONLY, method="POST", kwargs=_draft_chain)],
+    "add_chain_link": [
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="POST",
+            kwargs=_draft_chain,
+            data=lambda world: {"kind": "thought", "text": "Nobody wants me around"},
+            ok=(201,),
+        )
+    ],
+    "update_chain_link": [
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="PUT",
+            kwargs=_draft_link,
+            data=lambda world: {"kind": "feeling", "text": "Shame", "intensity": 80},
+        )
+    ],
+    "move_chain_link": [
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="POST",
+            kwargs=_draft_link,
+            data=lambda world: {"position": 1},
+        )
+    ],
+    "delete_chain_link": [
+        Entry(allow=_PATIENT_ONLY, method="DELETE", kwargs=_draft_link, ok=(204,))
+    ],
+    "comment_on_chain_link": [
+        Entry(
+            allow=CHAIN_COMMENTERS,
+            method="POST",
+            kwargs=_shared_link,
+            data=lambda world: {"text": "Let's look at this one together."},
+            ok=(201,),
+        )
+    ],
+    "list_patient_chains": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
     ],
 }
 

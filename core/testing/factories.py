@@ -14,6 +14,8 @@ from accounts.models import ApiToken, Organisation, Role, User
 from care.models import CareTeamMember, Patient, SupporterLink, TeamRole
 
 if TYPE_CHECKING:
+    from chains.models import ChainAnalysis
+    from coaching.models import Availability, CoachingRequest
     from skills.models import Skill
 
 _counter = itertools.count(1)
@@ -127,3 +129,81 @@ def make_skill(organisation: Organisation, **fields: Any) -> Skill:
         "references": ["The clinic's own programme."],
     }
     return SkillModel.objects.create(organisation=organisation, **{**defaults, **fields})
+
+
+def make_chain(
+    patient: Patient,
+    *,
+    shared: bool = False,
+    links: tuple[tuple[str, str], ...] = (("feeling", "Ashamed"), ("action", "Went to my room")),
+    **fields: Any,
+) -> ChainAnalysis:
+    """A chain analysis of ``patient`` with ``links`` as (kind, text), a draft unless
+    ``shared``."""
+    from chains.models import ChainAnalysis as ChainModel
+    from chains.models import ChainLink, ChainStatus
+
+    defaults: dict[str, Any] = {
+        "problem_behaviour": "Scratched my arm",
+        "prompting_event": "A friend cancelled our plans at the last minute.",
+        "created_by": patient.user,
+    }
+    if shared:
+        defaults.update(status=ChainStatus.SHARED, shared_at=timezone.now())
+    chain = ChainModel.objects.create(patient=patient, **{**defaults, **fields})
+    for position, (kind, text) in enumerate(links):
+        ChainLink.objects.create(chain=chain, position=position, kind=kind, text=text)
+    return chain
+
+
+def make_coaching_request(
+    patient: Patient, *, recipient: User | None = None, **fields: Any
+) -> CoachingRequest:
+    """An open coaching request from ``patient`` (to their primary therapist by default)."""
+    from coaching.actions import therapist_for
+    from coaching.models import CoachingRequest as RequestModel
+
+    recipient = recipient or therapist_for(patient)
+    if recipient is None:
+        raise ValueError(f"{patient} has no primary therapist")
+    now = timezone.now()
+    defaults: dict[str, Any] = {
+        "distress": 70,
+        "emotion": "shame",
+        "emotion_intensity": 4,
+        "urge": "none",
+        "urge_intensity": 0,
+        "situation": "An argument with my sister.",
+        "created_at": now,
+        "waiting_since": now,
+    }
+    return RequestModel.objects.create(
+        patient=patient, recipient=recipient, **{**defaults, **fields}
+    )
+
+
+def make_availability(
+    clinician: User,
+    windows: list[tuple[int, str, str]] | None = None,
+    *,
+    time_zone: str = "Europe/Amsterdam",
+    **fields: Any,
+) -> Availability:
+    """Coaching hours: ``windows`` as (weekday, "HH:MM", "HH:MM"); default Mon–Fri 9–17."""
+    from datetime import time
+
+    from coaching.models import Availability as AvailabilityModel
+    from coaching.models import AvailabilityWindow
+
+    spans = windows if windows is not None else [(d, "09:00", "17:00") for d in range(5)]
+    availability = AvailabilityModel.objects.create(
+        clinician=clinician, time_zone=time_zone, **fields
+    )
+    for weekday, start, end in spans:
+        AvailabilityWindow.objects.create(
+            availability=availability,
+            weekday=weekday,
+            start=time.fromisoformat(start),
+            end=time.fromisoformat(end),
+        )
+    return availability

@@ -19,6 +19,8 @@ from django.db.models import Model
 from accounts.models import Organisation, Role, User
 from care.actions import remove_from_care_team, withdraw_supporter
 from care.models import CareTeamMember, Patient, SupporterLink, TeamRole
+from chains.models import ChainAnalysis, ChainStatus, LinkComment
+from coaching.models import Availability, CoachingRequest, RequestStatus
 from demo.history import app_patients
 from demo.people import ORG_SLUG, plan
 from diary.cards import local_today
@@ -32,6 +34,7 @@ from ema.models import (
     PromptStatus,
     Schedule,
 )
+from safety.models import Alert, NoticeStatus, RiskWatch, SafetyPlanVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +53,13 @@ TABLES: tuple[type[Model], ...] = (
     Prompt,
     PromptResponse,
     Delivery,
+    SafetyPlanVersion,
+    Alert,
+    RiskWatch,
+    ChainAnalysis,
+    LinkComment,
+    CoachingRequest,
+    Availability,
 )
 
 #: Unit tests load a short history; the tests of its shape over months load the full one.
@@ -373,3 +383,32 @@ def test_six_months_the_deteriorating_patient_worsens_and_nights_are_missed() ->
             missed["night"].append(prompt.status == PromptStatus.MISSED)
     assert len(missed["night"]) > 500
     assert statistics.mean(missed["night"]) > statistics.mean(missed["day"]) + 0.1
+
+    # Every patient who uses the app has a safety plan in two versions (therapist, then the
+    # patient); the deteriorating patient is on high-risk watch; alerts come from the rules
+    for patient in patients:
+        versions = list(patient.safety_plan_versions.order_by("number"))
+        assert [v.number for v in versions] == [1, 2]
+        assert versions[1].saved_by == patient.user
+        assert versions[1].shared  # the patient shares some sections with supporters
+    assert list(RiskWatch.objects.values_list("patient_id", flat=True)) == [deteriorating.pk]
+    for alert in Alert.objects.select_related("rule"):
+        assert alert.rule.organisation_id == deteriorating.organisation_id
+        assert alert.notices.exclude(status=NoticeStatus.SENT).count() == 0
+
+    # The featured patient shared a chain analysis, started from a day they acted on a target,
+    # and their therapist commented on it
+    [chain] = ChainAnalysis.objects.filter(patient=improving)
+    assert chain.status == ChainStatus.SHARED and chain.day is not None
+    assert CardTarget.objects.filter(card__patient=improving, card__date=chain.day, acted=True)
+    assert chain.links.count() == 5
+    assert LinkComment.objects.filter(link__chain=chain).count() == 2
+
+    # Coaching: every clinician has hours; the featured patient has an answered, closed
+    # request from last week (answered in 24 minutes) and one waiting now
+    clinicians = User.objects.filter(role=Role.CLINICIAN, organisation=improving.organisation)
+    assert Availability.objects.filter(clinician__in=clinicians).count() == clinicians.count() > 0
+    closed, waiting = CoachingRequest.objects.filter(patient=improving).order_by("created_at")
+    assert closed.status == RequestStatus.CLOSED and waiting.status == RequestStatus.OPEN
+    assert closed.first_response_at - closed.created_at == timedelta(minutes=24)
+    assert closed.messages.count() == 2 and not waiting.messages.exists()

@@ -461,8 +461,11 @@ def test_risk_rules_see_the_card_as_just_saved(
 ) -> None:
     seen: list[dict[str, int | None]] = []
 
-    def evaluate(card: DiaryCard) -> list[str]:
-        seen.append({row.target.name: row.urge for row in card.targets.all()})
+    def evaluate(card: DiaryCard, rows: list[CardTarget]) -> list[str]:
+        # The rows handed over are the rows stored, with their targets
+        passed = {row.target.name: row.urge for row in rows}
+        assert passed == {row.target.name: row.urge for row in card.targets.all()}
+        seen.append(passed)
         return []
 
     monkeypatch.setattr(actions, "evaluate_diary_card", evaluate)
@@ -502,7 +505,7 @@ def test_risk_rules_run_in_the_saving_transaction(
     sadness = emotion_id(patient, "Sadness")
     save_card(world.patient, patient, TODAY, CardValues(emotions={sadness: 1}), mode=SaveMode.ENTRY)
 
-    def broken(card: DiaryCard) -> list[str]:
+    def broken(card: DiaryCard, rows: list[CardTarget]) -> list[str]:
         raise RuntimeError("risk rules failed")
 
     monkeypatch.setattr(actions, "evaluate_diary_card", broken)

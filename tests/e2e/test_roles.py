@@ -41,7 +41,7 @@ ROLES = [
     RoleCase(
         "patient",
         "/diary/",
-        ["Today", "Check-ins", "My care", "My supporters", "Skills"],
+        ["Today", "Check-ins", "My care", "Chain analyses", "My supporters", "Coaching", "Skills"],
         account_pages=True,
         phone=True,
     ),
@@ -49,7 +49,7 @@ ROLES = [
     RoleCase(
         "therapist",
         "/caseload/",
-        ["Caseload", "Alerts", "Patients", "Skills"],
+        ["Caseload", "Alerts", "Coaching", "Patients", "Skills"],
         ("Pat Ient", "Pat Ient"),
     ),
     RoleCase(
@@ -66,7 +66,11 @@ ROLES = [
         phone=True,
     ),
     RoleCase("researcher", "/accounts/research/", ["Research", "Skills"], account_pages=True),
-    RoleCase("admin", "/patients/", ["Patients", "Staff", "Organisation", "Audit trail", "Skills"]),
+    RoleCase(
+        "admin",
+        "/patients/",
+        ["Patients", "Staff", "Organisation", "Risk rules", "Audit trail", "Skills"],
+    ),
 ]
 
 

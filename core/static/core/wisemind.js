@@ -15,6 +15,12 @@
     var button = event.target.closest ? event.target.closest("[data-print]") : null;
     if (button) window.print();
   });
+  // The phone's bottom navigation scrolls sideways when its items do not fit: keep the
+  // current page's item in view.
+  var current = document.querySelector(".nav-bottom .main-nav a[aria-current='page']");
+  if (current && current.scrollIntoView) {
+    current.scrollIntoView({ block: "nearest", inline: "center" });
+  }
   // Copy buttons: <button data-copy="#element-id">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest ? event.target.closest("[data-copy]") : null;

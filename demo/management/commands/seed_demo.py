@@ -9,10 +9,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from demo.chains import ensure_chain
+from demo.coaching import ensure_coaching
 from demo.history import HISTORY_DAYS, app_patients, ensure_history
 from demo.people import DEMO_PASSWORD, STAFF, ensure_people
 from demo.people import DOMAIN as DEMO_DOMAIN
 from demo.practices import ensure_practices
+from demo.safety import ensure_safety, primary_therapist
 
 DEFAULT_SEED = 20261122
 
@@ -57,7 +60,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = ensure_people(seed, patients)
             history = ensure_history(seed, patient_count=patients, days=history_days)
-            practices = ensure_practices(seed, app_patients(seed, patients))
+            users = app_patients(seed, patients)
+            practices = ensure_practices(seed, users)
+            # The third patient with a log-in is the one whose course deteriorates.
+            safety = ensure_safety(seed, users, users[2] if len(users) >= 3 else None)
+            featured = users[0] if users else None
+            therapist = primary_therapist(featured) if featured else None
+            chains = ensure_chain(featured, therapist) if featured else 0
+            coaching = ensure_coaching(featured, therapist) if featured else 0
         self.stdout.write(
             f"Demo organisation ready: {counts['staff']} staff, {counts['patients']} patients, "
             f"{counts['supporters']} supporter links (seed {seed})."
@@ -70,6 +80,15 @@ class Command(BaseCommand):
             )
         if practices:
             self.stdout.write(f"Added {practices} skills practices, from the cards' skills.")
+        if safety.plans:
+            self.stdout.write(
+                f"Added {safety.plans} safety plans; the clinic's risk rules over their cards and "
+                f"recent check-ins raised {safety.alerts} alerts ({safety.open_alerts} still open)."
+            )
+        if chains:
+            self.stdout.write("Added a shared chain analysis with the therapist's comments.")
+        if coaching:
+            self.stdout.write(f"Added {coaching} coaching requests and the clinicians' hours.")
         if quiet_logins:
             return
         rows = [(spec.key, spec.email) for spec in STAFF]

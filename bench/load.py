@@ -1,6 +1,8 @@
 """A small HTTP load generator, run in its own process so it does not share the server's CPU
 time accounting. Each client thread keeps one connection open and sends requests back to
-back for a fixed duration. Prints one JSON object: requests, errors, throughput, latencies.
+back for a fixed duration (closed loop: the most the server can take), or paced with
+``--rate`` (open loop: latency at a given load, counted from when each request was due).
+Prints one JSON object: requests, errors, throughput, latencies.
 
 GET one URL, every client with the same token:
 
@@ -57,10 +59,29 @@ class Outcome:
     exhausted: bool = False
 
 
-def client(host: str, port: int | None, plan: ClientPlan, deadline: float, out: Outcome) -> None:
+def client(
+    host: str,
+    port: int | None,
+    plan: ClientPlan,
+    deadline: float,
+    out: Outcome,
+    interval: float | None = None,
+    phase: float = 0.0,
+) -> None:
+    """Send the plan's requests: back to back, or with ``interval`` one every ``interval``
+    seconds from ``phase`` on (paced). A paced request's latency counts from when it was
+    due, so time spent waiting for an earlier answer is counted too (no coordinated
+    omission)."""
     connection = http.client.HTTPConnection(host, port, timeout=30)
     index = 0
+    due = time.perf_counter() + phase
     while time.perf_counter() < deadline:
+        if interval is not None:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            if due >= deadline:
+                break
         if index >= len(plan.requests):
             if not plan.cycle or not plan.requests:
                 out.exhausted = True
@@ -73,7 +94,9 @@ def client(host: str, port: int | None, plan: ClientPlan, deadline: float, out: 
             headers["Content-Type"] = "application/json"
         if plan.idempotency_keys:
             headers["Idempotency-Key"] = str(uuid.uuid4())
-        started = time.perf_counter()
+        started = time.perf_counter() if interval is None else due
+        if interval is not None:
+            due += interval
         try:
             connection.request(plan.method, request.path, body=request.body, headers=headers)
             response = connection.getresponse()
@@ -90,15 +113,26 @@ def client(host: str, port: int | None, plan: ClientPlan, deadline: float, out: 
     connection.close()
 
 
-def run_plans(base: str, plans: list[ClientPlan], clients: int, seconds: float) -> dict[str, Any]:
-    """Drive ``clients`` threads for ``seconds``; client ``i`` follows ``plans[i % len]``."""
+def run_plans(
+    base: str,
+    plans: list[ClientPlan],
+    clients: int,
+    seconds: float,
+    rate: float | None = None,
+) -> dict[str, Any]:
+    """Drive ``clients`` threads for ``seconds``; client ``i`` follows ``plans[i % len]``.
+    With ``rate`` (requests per second, all clients together) each client is paced at
+    ``rate / clients`` per second, their starts spread evenly over one interval."""
     parts = urlsplit(base)
     host = parts.hostname or "127.0.0.1"
     outcomes = [Outcome() for _ in range(clients)]
     deadline = time.perf_counter() + seconds
+    interval = clients / rate if rate else None
     threads = [
         threading.Thread(
-            target=client, args=(host, parts.port, plans[i % len(plans)], deadline, outcomes[i])
+            target=client,
+            args=(host, parts.port, plans[i % len(plans)], deadline, outcomes[i]),
+            kwargs={"interval": interval, "phase": (interval or 0.0) * i / clients},
         )
         for i in range(clients)
     ]
@@ -163,13 +197,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--token")
+    parser.add_argument(
+        "--rate", type=float, help="paced: requests per second, all clients together"
+    )
     args = parser.parse_args()
     if args.plan:
         if not args.base:
             parser.error("--plan needs --base")
         with open(args.plan, encoding="utf-8") as handle:
             plans = load_plans(json.load(handle))
-        result = run_plans(args.base, plans, args.clients, args.seconds)
+        result = run_plans(args.base, plans, args.clients, args.seconds, args.rate)
     elif args.url:
         result = run(args.url, args.clients, args.seconds, args.token)
     else:

@@ -3,7 +3,8 @@ close) and coaching hours."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -34,6 +35,9 @@ from core.forms import add_action_error
 from core.requests import AuthenticatedRequest
 from policy.routes import page
 from skills.views import safety_plan_url
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 # --- the patient -----------------------------------------------------------------------------
 
@@ -161,20 +165,30 @@ def request_page(request: AuthenticatedRequest, request_id: str) -> HttpResponse
     return _render_request(request, found)
 
 
+def _post_message(
+    request: AuthenticatedRequest,
+    found: CoachingRequest,
+    send: Callable[[User, CoachingRequest, str], object],
+    sent: str,
+) -> HttpResponse:
+    """A message in the request's thread (the patient's reply or the therapist's answer)."""
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            send(request.user, found, form.cleaned_data["body"])
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, sent)
+            return redirect("coaching:request", request_id=found.public_id)
+    return _render_request(request, found, form, status=400)
+
+
 @require_POST
 @page("coaching.ask", object_perm="coaching.reply")
 def reply(request: AuthenticatedRequest, request_id: str) -> HttpResponse:
     found = access_request(request, request_id, "coaching.reply")
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.reply_to_request(request.user, found, form.cleaned_data["body"])
-        except ActionError as exc:
-            add_action_error(form, exc)
-        else:
-            messages.success(request, _("Your reply was sent."))
-            return redirect("coaching:request", request_id=found.public_id)
-    return _render_request(request, found, form, status=400)
+    return _post_message(request, found, actions.reply_to_request, _("Your reply was sent."))
 
 
 # --- the therapist ---------------------------------------------------------------------------
@@ -184,16 +198,7 @@ def reply(request: AuthenticatedRequest, request_id: str) -> HttpResponse:
 @page("coaching.view_inbox", object_perm="coaching.answer")
 def answer(request: AuthenticatedRequest, request_id: str) -> HttpResponse:
     found = access_request(request, request_id, "coaching.answer")
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.answer_request(request.user, found, form.cleaned_data["body"])
-        except ActionError as exc:
-            add_action_error(form, exc)
-        else:
-            messages.success(request, _("Your answer was sent."))
-            return redirect("coaching:request", request_id=found.public_id)
-    return _render_request(request, found, form, status=400)
+    return _post_message(request, found, actions.answer_request, _("Your answer was sent."))
 
 
 @require_POST

@@ -19,7 +19,10 @@ PLEASE_ANSWER = _("Please answer this question.")
 
 
 class RangeInput(forms.NumberInput):
+    """A slider sent only once moved (see ``ema/widgets/range.html`` and ``checkin.js``)."""
+
     input_type = "range"
+    template_name = "ema/widgets/range.html"
 
 
 @dataclass(frozen=True)

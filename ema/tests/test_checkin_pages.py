@@ -125,11 +125,20 @@ def test_the_form_shows_sliders_with_their_ends_and_choices_as_radios(
 ) -> None:
     html = patient_client.get(answer_url(prompt)).content.decode()
 
-    assert '<label for="id_q_sad">How sad do you feel right now?</label>' in html
-    slider = re.search(r'<input type="range" name="q_sad"[^>]*>', html)
+    assert (
+        '<label for="id_q_sad" id="id_q_sad_label">How sad do you feel right now?</label>' in html
+    )
+    # The slider has no name until it is moved (a range input always has a value: an
+    # untouched one must not be sent as its midpoint); without scripts a number box is sent
+    slider = re.search(r'<input type="range" data-name="q_sad"[^>]*>', html)
     assert slider is not None
+    assert " name=" not in slider.group()
     for attribute in ('min="0"', 'max="100"', 'aria-describedby="id_q_sad_ends"'):
         assert attribute in slider.group()
+    typed = re.search(r'<noscript><input type="number" name="q_sad"[^>]*></noscript>', html)
+    assert typed is not None
+    for attribute in ('min="0"', 'max="100"', 'value=""', 'aria-labelledby="id_q_sad_label"'):
+        assert attribute in typed.group()
     assert '<output id="id_q_sad_value" for="id_q_sad" aria-hidden="true">50</output>' in html
     assert re.search(
         r'id="id_q_sad_ends">\s*<span>0: Not at all</span>\s*<span>100: Extremely</span>', html
@@ -172,7 +181,7 @@ def test_an_unanswered_question_is_shown_beside_it_and_nothing_is_saved(
     html = response.content.decode()
     company = html[html.index("<legend>Who are you with?</legend>") :]
     assert "Please answer this question." in company[: company.index("</fieldset>")]
-    sad = html[html.index('<label for="id_q_sad">') : html.index('<label for="id_q_anxious">')]
+    sad = html[html.index('<label for="id_q_sad"') : html.index('<label for="id_q_anxious"')]
     assert "Ensure this value is less than or equal to 100." in sad
     assert not PromptResponse.objects.exists()
 

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.testing.factories import TEST_PASSWORD
 from core.testing.personas import World
 from ema.actions import create_schedule
 from ema.models import Prompt, PromptResponse, PromptStatus
@@ -150,3 +151,46 @@ def test_patient_answers_a_checkin_on_a_phone_and_the_therapist_reads_it(
     )  # fmt: skip
     compliance = desk.page.get_by_role("region", name=re.compile("^Due: "))
     expect(compliance.locator("tfoot")).to_contain_text("All schedules")
+
+
+def test_without_scripts_sliders_are_number_boxes_and_an_empty_one_is_never_a_midpoint(
+    e2e_world: World, new_context: ContextFactory
+) -> None:
+    # (No page checks here: axe runs as a script, and this page has none. The same page with
+    # scripts is checked in the test above.)
+    prompt = open_prompt(e2e_world)
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(e2e_world.patient.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"/checkins/{prompt.public_id}/")
+
+    # Given the check-in without scripts: each slider is a number box, the slider is hidden
+    sad = page.get_by_role("spinbutton", name="How sad do you feel right now?")
+    expect(sad).to_be_visible()
+    expect(page.locator("input[type=range]").first).to_be_hidden()
+
+    # When the patient types some numbers, skips one, and sends
+    sad.fill("40")
+    page.get_by_role("spinbutton", name="How anxious or tense do you feel right now?").fill("60")
+    page.get_by_role("spinbutton", name="How angry or irritated do you feel right now?").fill("5")
+    page.get_by_role("spinbutton", name="How happy or content do you feel right now?").fill("30")
+    page.get_by_role("group", name="What are you doing?").get_by_text("Working or studying").tap()
+    page.get_by_role("group", name="Who are you with?").get_by_text("Nobody").tap()
+    page.get_by_role("button", name="Send answers").tap()
+
+    # Then the skipped one is asked for again (nothing stored, never its midpoint), the
+    # typed numbers are kept
+    expect(page.get_by_text("Please answer this question.")).to_have_count(1)
+    assert not PromptResponse.objects.filter(prompt=prompt).exists()
+    expect(sad).to_have_value("40")
+
+    # When they fill it in too, everything is saved as typed
+    urge = page.get_by_role("spinbutton", name="How strong is any urge to hurt yourself right now?")
+    urge.fill("0")
+    page.get_by_role("button", name="Send answers").tap()
+    expect(page.get_by_role("main")).to_contain_text("Nothing is waiting for you right now.")
+    answers = PromptResponse.objects.get(prompt=prompt).answers
+    assert (answers["sad"], answers["anxious"], answers["urge_self_harm"]) == (40, 60, 0)

@@ -1,8 +1,9 @@
 // Check-in sliders: show their number as it changes (<input type="range" data-output="id">),
 // and send no value for a slider the person never moved. A range input always has a value,
-// so without this a skipped question would be stored as the midpoint; instead it comes back
-// as "Please answer this question." A slider that already had an answer (the form came back
-// with errors) counts as answered.
+// so the page renders it without a name (data-name) and this gives it its name when it is
+// moved: a skipped question comes back as "Please answer this question", never stored as
+// the midpoint. A slider that already had an answer (the form came back with errors) counts
+// as answered. Without scripts the slider stays hidden and a number box (<noscript>) is sent.
 (function () {
   "use strict";
   function show(input) {
@@ -15,14 +16,10 @@
     show(input);
   }
   document.querySelectorAll("input[type=range][data-output]").forEach(function (input) {
-    var row = input.closest("[data-answered]");
-    if (row && row.dataset.answered === "1") {
-      input.dataset.touched = "1";
-    } else {
-      input.dataset.name = input.name;
-      input.removeAttribute("name");
-    }
-    show(input);
+    var row = input.closest("[data-slider]");
+    if (row) row.classList.add("live");
+    if (row && row.dataset.answered === "1") touch(input);
+    else show(input);
   });
   ["input", "change"].forEach(function (type) {
     document.addEventListener(type, function (event) {

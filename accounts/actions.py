@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import STAFF_ROLES, ApiToken, Organisation, Role, User
+from accounts.signals import time_zone_changed
 from accounts.tasks import send_invitation
 from core.actions import ActionError, action, enqueue_after_commit
 
@@ -113,6 +114,9 @@ def update_organisation(actor: User, organisation: Organisation, **fields: str) 
 
 @action
 def update_profile(actor: User, *, full_name: str, time_zone: str, language: str) -> User:
+    """Change the user's name, time zone and language. A changed time zone is announced
+    (``accounts.signals.time_zone_changed``): a patient's record and check-ins follow it."""
+    moved = actor.time_zone != time_zone
     actor.full_name = full_name.strip()
     actor.time_zone = time_zone
     actor.language = language
@@ -122,6 +126,8 @@ def update_profile(actor: User, *, full_name: str, time_zone: str, language: str
         field, messages = next(iter(exc.message_dict.items()))
         raise ActionError(messages[0], field=field) from exc
     actor.save(update_fields=["full_name", "time_zone", "language", "updated_at"])
+    if moved:
+        time_zone_changed.send(sender=type(actor), user=actor)
     return actor
 
 

@@ -6,4 +6,4 @@ class CareConfig(AppConfig):
     verbose_name = "Patients and care teams"
 
     def ready(self) -> None:
-        from care import audit_registry  # noqa: F401
+        from care import audit_registry, signals  # noqa: F401

@@ -6,4 +6,4 @@ class EmaConfig(AppConfig):
     verbose_name = "Momentary assessment (EMA)"
 
     def ready(self) -> None:
-        from ema import audit_registry  # noqa: F401
+        from ema import audit_registry, signals  # noqa: F401

@@ -30,6 +30,7 @@ from coaching.models import (
     RequestStatus,
 )
 from core.actions import ActionError, action, enqueue_after_commit
+from safety.risk import evaluate_coaching_request
 from skills.coach import EMOTIONS, URGES
 from skills.models import Skill
 
@@ -159,6 +160,8 @@ def ask_for_coaching(
         coaching_request.skills_tried.set(
             list({skill.pk: skill for skill in skills_tried}.values())
         )
+    # The clinic's risk rules see the request in this transaction, as they see diary cards.
+    evaluate_coaching_request(coaching_request)
     from coaching.tasks import send_coaching_notices
 
     enqueue_after_commit(send_coaching_notices)

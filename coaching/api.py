@@ -11,6 +11,7 @@ from coaching.actions import WindowSpec
 from coaching.models import CoachingMessage, CoachingRequest, RequestSource
 from coaching.queries import inbox, patient_requests, with_thread
 from coaching.schemas import (
+    AskedOut,
     AvailabilityIO,
     InboxItemOut,
     MessageIn,
@@ -24,6 +25,7 @@ from core.actions import ActionError
 from core.idempotency import idempotent
 from core.requests import AuthenticatedRequest
 from policy.api import operation
+from safety.risk import coaching_source, raised_alert_for
 from skills.access import visible_skills
 
 router = Router(tags=["coaching"])
@@ -75,10 +77,10 @@ def _loaded(found: CoachingRequest) -> CoachingRequest:
 # --- the patient -----------------------------------------------------------------------------
 
 
-@router.post("/coaching/requests", response={201: RequestOut}, operation_id="ask_for_coaching")
+@router.post("/coaching/requests", response={201: AskedOut}, operation_id="ask_for_coaching")
 @operation("coaching.ask")
 @idempotent
-def ask_for_coaching(request: AuthenticatedRequest, payload: RequestIn) -> Status[RequestOut]:
+def ask_for_coaching(request: AuthenticatedRequest, payload: RequestIn) -> Status[AskedOut]:
     """Send a coaching request to the patient's individual therapist. Send an
     ``Idempotency-Key`` so that a retry is stored once."""
     patient = own_patient(request)
@@ -99,7 +101,9 @@ def ask_for_coaching(request: AuthenticatedRequest, payload: RequestIn) -> Statu
         other_skills=payload.other_skills,
         source=RequestSource.API,
     )
-    return Status(201, request_out(_loaded(found), thread=True))
+    out = request_out(_loaded(found), thread=True).model_dump()
+    alerted = raised_alert_for(patient.pk, coaching_source(found))
+    return Status(201, AskedOut(**out, show_safety_plan=alerted))
 
 
 @router.get(

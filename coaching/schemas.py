@@ -83,6 +83,15 @@ class RequestOut(Schema):
     )
 
 
+class AskedOut(RequestOut):
+    """A request as sent, and whether it matched one of the clinic's risk rules.
+
+    When ``show_safety_plan`` is true the app shows the patient their safety plan and the
+    crisis numbers at once (the care team has been alerted)."""
+
+    show_safety_plan: bool
+
+
 class InboxItemOut(Schema):
     id: UUID
     patient: UUID

@@ -34,6 +34,8 @@ from core.actions import ActionError
 from core.forms import add_action_error
 from core.requests import AuthenticatedRequest
 from policy.routes import page
+from safety.flow import show_safety_plan
+from safety.risk import coaching_source, raised_alert_for
 from skills.views import safety_plan_url
 
 if TYPE_CHECKING:
@@ -87,6 +89,10 @@ def ask(request: AuthenticatedRequest) -> HttpResponse:
             add_action_error(form, exc)
         else:
             messages.success(request, _("Your request was sent to your therapist."))
+            if raised_alert_for(patient.pk, coaching_source(found)):
+                # The urge matched one of the clinic's risk rules: the care team has an
+                # alert; the patient sees their safety plan and the crisis numbers at once.
+                return show_safety_plan(request)
             return redirect("coaching:request", request_id=found.public_id)
     today_ids = {s.pk for s in today}
     context = {

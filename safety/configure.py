@@ -29,6 +29,7 @@ THRESHOLD_RANGE: dict[str, tuple[int, int]] = {
     RuleKind.DIARY_ACTED: (0, 0),
     RuleKind.EMA_ANSWER: (1, 100),
     RuleKind.DIARY_MISSED: (1, 30),
+    RuleKind.COACHING_URGE: (1, 5),
 }
 QUESTION = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 ESCALATION_MINUTES = (5, 24 * 60)
@@ -61,7 +62,7 @@ def _checked(data: RuleInput) -> RuleInput:
             field="threshold",
         )
     target_kind, question = "", ""
-    if data.kind in (RuleKind.DIARY_URGE, RuleKind.DIARY_ACTED):
+    if data.kind in (RuleKind.DIARY_URGE, RuleKind.DIARY_ACTED, RuleKind.COACHING_URGE):
         if data.target_kind not in TargetKind.values:
             raise ActionError(_("Choose the diary target this rule looks at."), field="target_kind")
         target_kind = data.target_kind

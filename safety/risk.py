@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from safety.models import RiskRule, RuleKind
 
 if TYPE_CHECKING:
+    from coaching.models import CoachingRequest
     from diary.models import CardTarget, DiaryCard
     from ema.models import PromptResponse
 
@@ -48,6 +49,8 @@ DEFAULT_RULES = (
                 RuleKind.EMA_ANSWER, question="urge_self_harm", threshold=70),
     DefaultRule("diary-missed-watch", "Three days without a diary card (high-risk watch)",
                 RuleKind.DIARY_MISSED, threshold=3),
+    DefaultRule("coaching-suicide-urge", "Suicide urge 4 or 5 in a coaching request",
+                RuleKind.COACHING_URGE, target_kind="suicide", threshold=4),
 )  # fmt: skip
 
 
@@ -165,6 +168,31 @@ def evaluate_ema_response(response: PromptResponse) -> list[str]:
     for finding in findings:
         raise_alert(patient, finding)
     return [finding.rule.name for finding in findings]
+
+
+def coaching_source(coaching_request: CoachingRequest) -> str:
+    return f"coaching:{coaching_request.public_id}"
+
+
+def evaluate_coaching_request(coaching_request: CoachingRequest) -> list[str]:
+    """Apply the risk rules to a coaching request as it is sent (its strongest urge, 0–5,
+    against the clinic's coaching rules); returns the names of the rules that fired."""
+    from safety.alerts import raise_alert
+
+    patient = coaching_request.patient
+    fired = []
+    for rule in rules_for(patient.organisation_id):
+        if rule.kind != RuleKind.COACHING_URGE or coaching_request.urge != rule.target_kind:
+            continue
+        if coaching_request.urge_intensity < max(rule.threshold, 1):
+            continue
+        reason = _("%(urge)s urge %(level)d of 5 in a request for coaching.") % {
+            "urge": coaching_request.get_urge_display(),
+            "level": coaching_request.urge_intensity,
+        }
+        raise_alert(patient, Finding(rule, coaching_source(coaching_request), reason))
+        fired.append(rule.name)
+    return fired
 
 
 #: What a patient reads above their safety plan after an answer raised an alert.

@@ -42,9 +42,20 @@ def test_ask_is_idempotent_with_a_key(world: World) -> None:
     assert created["skills_tried"] == [{"id": str(tip.public_id), "name": "TIP"}]
     assert created["therapist_name"] == world.therapist.full_name
     assert created["messages"] == []
+    assert created["show_safety_plan"] is False
     # The same key with another body is a conflict
     other = api.post("/coaching/requests", body(distress=5), HTTP_IDEMPOTENCY_KEY="tap-1")
     assert other.status_code == 409
+
+
+def test_a_request_matching_a_risk_rule_tells_the_app_to_show_the_safety_plan(
+    world: World,
+) -> None:
+    created = ApiClient(world.patient).post(
+        "/coaching/requests", body(urge="suicide", urge_intensity=4)
+    )
+    assert created.status_code == 201
+    assert created.json()["show_safety_plan"] is True
 
 
 def test_ask_validation_errors_name_the_fields(world: World) -> None:

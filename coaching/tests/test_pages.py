@@ -292,3 +292,16 @@ def test_inbox_page_has_a_fixed_query_count(world: World, client_for: ClientFor)
         make_coaching_request(world.patient_record)
     make_coaching_request(world.patient_record, status=RequestStatus.ANSWERED)
     assert count() == one
+
+
+def test_a_request_that_raises_an_alert_shows_the_safety_plan_at_once(
+    world: World, client_for: ClientFor
+) -> None:
+    client = client_for(world.patient)
+    response = client.post(
+        reverse("coaching:ask"), ask_form(urge="suicide", urge_intensity="5"), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("safety:plan")
+    html = response.content.decode()
+    assert "Your request was sent to your therapist." in html
+    assert "Your care team has been told" in html

@@ -30,6 +30,8 @@ from core.testing.factories import (
     make_user,
 )
 from core.testing.personas import World
+from safety.models import Alert, RuleKind
+from safety.risk import coaching_source
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +331,30 @@ def test_a_claimed_notice_is_retried_after_the_lease(world: World) -> None:
     assert send_notice(found.pk, now + timedelta(minutes=1)) is False  # another worker has it
     assert send_notice(found.pk, now + timedelta(minutes=6)) is True
     assert len(mail.outbox) == 1
+
+
+# --- the clinic's risk rules --------------------------------------------------------------------
+
+
+def test_a_strong_suicide_urge_in_a_request_raises_one_alert_for_the_team(
+    world: World, clock: time_machine.Coordinates
+) -> None:
+    ask(world, urge="suicide", urge_intensity=3)
+    assert not Alert.objects.exists()  # under the default level (4)
+
+    found = ask(world, urge="suicide", urge_intensity=5)
+
+    [alert] = Alert.objects.all()
+    assert alert.source_key == coaching_source(found)
+    assert alert.rule.kind == RuleKind.COACHING_URGE
+    assert "urge 5 of 5 in a request for coaching" in alert.reason
+    assert alert.notices.get().email == world.therapist.email
+    # Another kind of urge, however strong, is not a suicide rule's business
+    ask(world, urge="substance", urge_intensity=5)
+    assert Alert.objects.count() == 1
+
+
+def test_an_alert_is_lost_with_a_request_that_is_refused(world: World) -> None:
+    with pytest.raises(ActionError):
+        ask(world, urge="suicide", urge_intensity=5, situation="x" * 5000)
+    assert not Alert.objects.exists()

@@ -76,7 +76,9 @@ def test_writes_and_shares_a_chain_analysis(
     expect(page.get_by_test_id("day-snapshot")).to_contain_text("Shame")
     chain = ChainAnalysis.objects.get(patient=e2e_world.patient_record)
 
-    # And type the prompting event: the draft saves itself
+    # And type the prompting event: the draft saves itself (once the page's script has run:
+    # a busy machine can show the heading before it)
+    page.wait_for_load_state("load")
     page.get_by_role("textbox", name="What set it off (prompting event)").fill(
         "Sam cancelled our plans."
     )
@@ -109,6 +111,7 @@ def test_writes_and_shares_a_chain_analysis(
     thought.get_by_label("Add a skill").fill("Check the Facts")
     thought.get_by_role("button", name="Add skill").tap()
     expect(links.nth(1).get_by_role("link", name="Check the Facts")).to_be_visible()
+    page.wait_for_load_state("load")
     links.nth(1).get_by_label("Or in your own words").fill("Ask Sam why")
     expect(page.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
     tour.check("worksheet")

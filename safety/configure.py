@@ -9,7 +9,7 @@ still names the rule it came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from django.utils.text import slugify
@@ -112,7 +112,7 @@ def change_rule(actor: User, rule: RiskRule, data: RuleInput) -> RiskRule:
     """Change a rule's wording, level, what it looks at and whether it is on (not its kind:
     alerts it raised must keep meaning what they meant)."""
     rule = RiskRule.objects.select_for_update().get(pk=rule.pk)
-    checked = _checked(RuleInput(**{**data.__dict__, "kind": rule.kind}))
+    checked = _checked(replace(data, kind=rule.kind))
     rule.name, rule.threshold, rule.is_active = checked.name, checked.threshold, checked.is_active
     rule.target_kind, rule.question = checked.target_kind, checked.question
     rule.save()

@@ -33,6 +33,11 @@ class BearerTokenAuth(HttpBearer):
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
+        user = api_token.user
+        profile = getattr(user, "patient_profile", None)  # loaded with the token, or none
+        if profile is not None and profile.organisation_id == user.organisation_id:
+            # One clinic object for the request: the patient's rules need no extra read.
+            profile.organisation = user.organisation
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user

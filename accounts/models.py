@@ -67,6 +67,9 @@ class Organisation(models.Model):
         max_length=2000,
         help_text=_("Out-of-hours arrangements, the nearest emergency department, and so on."),
     )
+    #: Raised with every change to the clinic's risk rules (the version stamp of the
+    #: per-process cache of those rules, core/versioned_cache.py).
+    risk_rules_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

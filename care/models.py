@@ -53,6 +53,9 @@ class Patient(models.Model):
         null=True,
         blank=True,
     )
+    #: Raised with every change to the patient's diary targets and emotions (the version
+    #: stamp of the per-process cache of those lists, core/versioned_cache.py).
+    diary_items_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

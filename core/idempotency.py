@@ -1,13 +1,13 @@
 """Idempotent API submissions: a request sent twice with one ``Idempotency-Key`` acts once.
 
-The key's record is inserted first, in the transaction the operation then runs
-in, and the key is unique per user, so two concurrent copies cannot both act:
-the second waits on the unique key until the first commits, fails on it, and
-replays the stored response (it never runs the operation, so it cannot trip over
-what the first one wrote). A retry of a request that has completed fails on the
-key at once and replays the same way, so a first request costs no extra read. A
-different request under a key already used gets 409. An operation that fails
-stores nothing, so the client may retry with the same key.
+The operation runs first; its answer is then stored under the key, in the same
+transaction, and the key is unique per user, so two copies cannot both act: the
+later one fails on the key (waiting for the first to commit if it has not yet),
+everything it did rolls back with it, and it replays the stored answer. A copy
+that the operation itself refuses because the first already acted ("already
+answered") replays the stored answer too. A first request costs one insert and
+no read. A different request under a key already used gets 409. An operation
+that fails stores nothing, so the client may retry with the same key.
 
 Decorated operations return ``ninja.Status(status_code, pydantic_model)``.
 """
@@ -20,7 +20,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Status
@@ -89,18 +88,18 @@ def idempotent(
         fingerprint = _fingerprint(request)
         try:
             with all_or_nothing():
-                record = IdempotencyRecord.objects.create(
+                result = func(request, *args, **kwargs)
+                IdempotencyRecord.objects.create(
                     user_id=request.user.pk,
                     key=key,
                     request_hash=fingerprint,
-                    status_code=0,
-                    response_body={},
+                    status_code=result.status_code,
+                    response_body=_as_sent(result.value),
                 )
-                result = func(request, *args, **kwargs)
-                record.status_code = result.status_code
-                record.response_body = _as_sent(result.value)
-                record.save(update_fields=["status_code", "response_body"])
-        except IntegrityError:
+        except Exception:
+            # The key was taken (the insert failed, and everything the operation did was
+            # rolled back with it), or the operation refused what its first copy already
+            # did ("already answered"): either way the first copy's answer is the answer.
             stored = _replay(request, key, fingerprint)
             if stored is None:
                 raise

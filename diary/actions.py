@@ -9,13 +9,14 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from care.models import Patient
 from core.actions import ActionError, action
+from core.versioned_cache import VersionedCache, bump_version
 from diary.cards import CardValues, TargetValue, is_late, may_fill, merge_entry
 from diary.defaults import DEFAULT_EMOTIONS, DEFAULT_TARGETS
 from diary.models import (
@@ -69,6 +70,7 @@ def ensure_card_items(actor: User | None, patient: Patient) -> None:
         Emotion(patient=patient, name=str(name), position=index, active_from=FROM_THE_START)
         for index, name in enumerate(DEFAULT_EMOTIONS)
     )
+    bump_version(patient, "diary_items_version")  # bulk_create sends no post_save
 
 
 def values_of(
@@ -94,6 +96,10 @@ def values_of(
     )
 
 
+#: A patient's items by their ``diary_items_version`` (core/versioned_cache.py).
+_ITEMS: VersionedCache[_Items] = VersionedCache("diary items")
+
+
 @dataclass(frozen=True)
 class _Items:
     """All of a patient's targets and emotions (retired ones too), by primary key."""
@@ -103,10 +109,20 @@ class _Items:
 
     @classmethod
     def of(cls, patient: Patient) -> _Items:
-        return cls(
+        """Read through this process's cache, at the version on ``patient`` (loaded with the
+        request's token); the items are shared between requests, so never change them."""
+        key = patient.public_id
+        cached = _ITEMS.get(key, patient.diary_items_version)
+        if cached is not None:
+            return cached
+        items = cls(
             {t.pk: t for t in patient.diary_targets.all()},
             {e.pk: e for e in patient.diary_emotions.all()},
         )
+        _ITEMS.put_after_commit(
+            key, patient.diary_items_version, items, using=router.db_for_read(Target)
+        )
+        return items
 
     def on(self, day: date) -> tuple[dict[str, Target], dict[str, Emotion]]:
         """The items on ``day``'s card, by public id, in card order."""

@@ -6,4 +6,4 @@ class DiaryConfig(AppConfig):
     verbose_name = "Diary cards"
 
     def ready(self) -> None:
-        from diary import audit_registry  # noqa: F401
+        from diary import audit_registry, signals  # noqa: F401

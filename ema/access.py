@@ -25,13 +25,17 @@ def access_own_ema(request: AuthenticatedRequest) -> Patient:
 
 def access_own_prompt(request: AuthenticatedRequest, prompt_id: object) -> Prompt:
     """One of the signed-in patient's own prompts."""
+    patient = getattr(request.user, "patient_profile", None)  # an API token loads it
+    if patient is None or not request.user.has_perm("ema.answer_own_prompts"):
+        raise Http404
     prompt = (
-        Prompt.objects.select_related("patient", "questionnaire")
-        .filter(public_id=parse_public_id(prompt_id), patient__user=request.user)
+        Prompt.objects.select_related("questionnaire")
+        .filter(public_id=parse_public_id(prompt_id), patient=patient)
         .first()
     )
-    if prompt is None or not request.user.has_perm("ema.answer_own_prompts"):
+    if prompt is None:
         raise Http404
+    prompt.patient = patient  # the request's own object (with its clinic, for the rules)
     return prompt
 
 

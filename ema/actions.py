@@ -151,30 +151,34 @@ def answerable_until(prompt: Prompt) -> date:
 
 @action
 def answer_prompt(actor: User, prompt: Prompt, answers: dict[str, Any]) -> PromptResponse:
-    """Record the answers; late if the prompt had expired. Runs the risk rules."""
-    prompt = (
-        Prompt.objects.select_for_update()
-        .select_related("patient", "questionnaire")
-        .get(pk=prompt.pk)
-    )
+    """Record the answers; late if the prompt had expired. Runs the risk rules.
+
+    The prompt is taken for this answer by one conditional update, which also locks its
+    row until the transaction ends: a second answer at the same time waits, then finds it
+    answered. ``prompt`` needs only its schedule data, patient and questionnaire (its
+    status is read again by that update).
+    """
     now = timezone.now()
-    if prompt.status == PromptStatus.ANSWERED:
-        raise ActionError(_("This check-in is already answered."))
-    if prompt.status == PromptStatus.CANCELLED or prompt.scheduled_at > now:
-        raise ActionError(_("This check-in is not open."))
     local_now = now.astimezone(ZoneInfo(prompt.patient.time_zone)).date()
     if local_now > answerable_until(prompt):
         raise ActionError(_("This check-in closed at the end of its day."))
+    is_late = now > prompt.expires_at
+    taken = (
+        Prompt.objects.filter(pk=prompt.pk, scheduled_at__lte=now)
+        .exclude(status__in=[PromptStatus.ANSWERED, PromptStatus.CANCELLED])
+        .update(status=PromptStatus.ANSWERED, answered_at=now, is_late=is_late, claimed_at=None)
+    )
+    if not taken:
+        if Prompt.objects.filter(pk=prompt.pk, status=PromptStatus.ANSWERED).exists():
+            raise ActionError(_("This check-in is already answered."))
+        raise ActionError(_("This check-in is not open."))
     cleaned = questionnaires.clean_answers(prompt.questionnaire.questions, answers)
+    prompt.status, prompt.answered_at, prompt.is_late = PromptStatus.ANSWERED, now, is_late
+    prompt.claimed_at = None
     response = PromptResponse.objects.create(
         prompt=prompt, answers=cleaned, submitted_at=now, answered_by=actor
     )
-    prompt.status = PromptStatus.ANSWERED
-    prompt.answered_at = now
-    prompt.is_late = now > prompt.expires_at
-    prompt.claimed_at = None
-    prompt.save(update_fields=["status", "answered_at", "is_late", "claimed_at"])
-    evaluate_ema_response(response)
+    response.alerted = bool(evaluate_ema_response(response))
     return response
 
 

@@ -47,7 +47,6 @@ from ema.schemas import (
     SettingsOut,
 )
 from policy.api import operation
-from safety.risk import ema_source, raised_alert_for
 
 router = Router(tags=["ema"])
 
@@ -136,8 +135,7 @@ def answer_prompt(
     prompt = access_own_prompt(request, prompt_id)
     response = actions.answer_prompt(request.user, prompt, payload.answers)
     answered = AnswerOut.from_orm(response).model_dump()
-    alerted = raised_alert_for(prompt.patient_id, ema_source(response))
-    return Status(201, AnsweredOut(**answered, show_safety_plan=alerted))
+    return Status(201, AnsweredOut(**answered, show_safety_plan=response.alerted))
 
 
 @router.get("/ema/settings", response=SettingsOut, operation_id="get_ema_settings")

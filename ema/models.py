@@ -211,6 +211,10 @@ class PromptResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
+    #: Set by ``ema.actions.answer_prompt`` on the answer it stored: whether the answers
+    #: matched one of the clinic's risk rules (the care team has an alert). Not stored.
+    alerted: bool = False
+
     class Meta:
         ordering = ["submitted_at", "id"]
 

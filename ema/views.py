@@ -36,7 +36,6 @@ from ema.queries import (
 )
 from policy.routes import page
 from safety.flow import show_safety_plan
-from safety.risk import ema_source, raised_alert_for
 
 #: The compliance table covers this many days.
 COMPLIANCE_DAYS = 28
@@ -81,7 +80,7 @@ def answer(request: AuthenticatedRequest, prompt_id: str) -> HttpResponse:
         except ActionError as exc:
             form.add_action_error(exc)
         else:
-            if raised_alert_for(prompt.patient_id, ema_source(response)):
+            if response.alerted:
                 return show_safety_plan(request)
             messages.success(request, _("Thank you. Your answers are saved."))
             return redirect("ema:pending")

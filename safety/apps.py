@@ -6,4 +6,4 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from safety import audit_registry  # noqa: F401
+        from safety import audit_registry, signals  # noqa: F401

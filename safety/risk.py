@@ -15,13 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import router
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from core.versioned_cache import VersionedCache
 from safety.models import RiskRule, RuleKind
 
 if TYPE_CHECKING:
+    from accounts.models import Organisation
     from coaching.models import CoachingRequest
     from diary.models import CardTarget, DiaryCard
     from ema.models import PromptResponse
@@ -69,6 +72,25 @@ def rules_for(organisation_id: int) -> list[RiskRule]:
                 threshold=default.threshold,
             )
     return [rule for rule in existing.values() if rule.is_active]
+
+
+#: A clinic's active rules by its ``risk_rules_version`` (core/versioned_cache.py).
+_RULES: VersionedCache[tuple[RiskRule, ...]] = VersionedCache("risk rules")
+
+
+def active_rules(organisation: Organisation) -> list[RiskRule]:
+    """``rules_for`` through this process's cache, at the version on ``organisation``
+    (loaded with the request's token). The rules are shared between requests: never
+    change them; ``safety.configure`` changes a fresh copy."""
+    key = organisation.public_id
+    cached = _RULES.get(key, organisation.risk_rules_version)
+    if cached is not None:
+        return list(cached)
+    rules = rules_for(organisation.pk)
+    _RULES.put_after_commit(
+        key, organisation.risk_rules_version, tuple(rules), using=router.db_for_read(RiskRule)
+    )
+    return rules
 
 
 @dataclass(frozen=True)
@@ -152,7 +174,7 @@ def evaluate_diary_card(card: DiaryCard, rows: Sequence[CardTarget] | None = Non
     from safety.alerts import raise_alert
 
     kinds = {RuleKind.DIARY_URGE, RuleKind.DIARY_ACTED}
-    rules = [r for r in rules_for(card.patient.organisation_id) if r.kind in kinds]
+    rules = [r for r in active_rules(card.patient.organisation) if r.kind in kinds]
     findings = diary_findings(card, rules, rows)
     for finding in findings:
         raise_alert(card.patient, finding)
@@ -164,7 +186,7 @@ def evaluate_ema_response(response: PromptResponse) -> list[str]:
     from safety.alerts import raise_alert
 
     patient = response.prompt.patient
-    findings = ema_findings(response, rules_for(patient.organisation_id))
+    findings = ema_findings(response, active_rules(patient.organisation))
     for finding in findings:
         raise_alert(patient, finding)
     return [finding.rule.name for finding in findings]
@@ -181,7 +203,7 @@ def evaluate_coaching_request(coaching_request: CoachingRequest) -> list[str]:
 
     patient = coaching_request.patient
     fired = []
-    for rule in rules_for(patient.organisation_id):
+    for rule in active_rules(patient.organisation):
         if rule.kind != RuleKind.COACHING_URGE or coaching_request.urge != rule.target_kind:
             continue
         if coaching_request.urge_intensity < max(rule.threshold, 1):

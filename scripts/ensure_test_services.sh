@@ -20,6 +20,15 @@ if [ "${WISEMIND_SKIP_E2E:-0}" != "1" ] && [ ! -x "${WISEMIND_CHROMIUM:-/usr/bin
   fi
 fi
 
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  echo "Installing Debian's poppler-utils (pdftoppm) for the report tests ..."
+  if command -v apt-get >/dev/null 2>&1; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null &&
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+  fi
+  command -v pdftoppm >/dev/null 2>&1 || echo "pdftoppm is missing: the report page tests will be skipped." >&2
+fi
+
 pg_host="${WISEMIND_PG_HOST:-127.0.0.1}"
 pg_port="${WISEMIND_PG_PORT:-5432}"
 pg_up() {

@@ -135,28 +135,80 @@ def test_entry_sent_twice_with_one_key_is_stored_once_and_replayed(
     assert CardRevision.objects.filter(card=card).count() == 1
 
 
+def _work(queries: CaptureQueriesContext) -> list[str]:
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # One savepoint: the keyed request's transaction, nested in the test's own.
+    assert statements.count("SAVEPOINT") == 1, statements
+    return [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"}]
+
+
 def test_a_keyed_entry_to_an_existing_card_takes_a_known_set_of_statements(
-    world: World, patient: Patient
+    world: World, patient: Patient, django_capture_on_commit_callbacks: Any
 ) -> None:
     # Guards the submission path's round trips (ingest benchmark, bench/ingest.py): the
-    # token's owner comes with their patient record, and the action inside the keyed
-    # request's transaction takes no savepoint of its own.
+    # token's owner comes with their patient record and clinic, the action inside the keyed
+    # request's transaction takes no savepoint of its own, and the patient's items and the
+    # clinic's risk rules come from this process's cache once a committed request read them.
     api = ApiClient(world.patient)
     entry = {"date": "2025-03-12", "emotions": {item_id(patient, "Sadness"): 2}}
     assert api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="first").status_code == 201
+    with CaptureQueriesContext(connection) as cold:
+        assert api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="cold").status_code == 200
+    # token; access log; targets, emotions; card, its targets, its emotions; card update;
+    # revision; the clinic's risk rules (which see the rows just written, not read again);
+    # key with its answer
+    assert len(_work(cold)) == 11, cold.captured_queries
 
-    with CaptureQueriesContext(connection) as queries:
+    with django_capture_on_commit_callbacks(execute=True):
+        # A committed request fills the caches (the test's transaction never commits).
+        api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="warm")
+    with CaptureQueriesContext(connection) as warm:
         response = api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="second")
 
     assert response.status_code == 200, response.content
-    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # One savepoint: the keyed request's transaction, nested in the test's own.
-    assert statements.count("SAVEPOINT") == 1
-    work = [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"}]
-    # token; key; access log; targets, emotions; card, its targets, its emotions;
-    # card update; revision; the clinic's risk rules (which see the rows just written, not
-    # read again); key's answer
-    assert len(work) == 12, statements
+    # token; access log; card, its targets, its emotions; card update; revision; key
+    assert len(_work(warm)) == 8, warm.captured_queries
+
+
+def test_items_added_after_the_cache_was_filled_are_on_the_card(
+    world: World, patient: Patient, django_capture_on_commit_callbacks: Any
+) -> None:
+    api = ApiClient(world.patient)
+    entry = {"date": "2025-03-12", "emotions": {item_id(patient, "Sadness"): 2}}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/diary/entries", entry).status_code == 201
+
+    add_target(world.therapist, patient, name="Bingeing", kind="other", asks_detail=False,
+               starting=date(2025, 3, 1))  # fmt: skip
+    bingeing = item_id(patient, "Bingeing")
+    response = api.post(
+        "/diary/entries", {"date": "2025-03-12", "targets": {bingeing: {"urge": 3}}}
+    )
+
+    assert response.status_code == 200, response.content
+    assert rows(response.json(), "targets", "urge")["Bingeing"] == 3
+
+
+def test_a_rule_changed_after_the_cache_was_filled_applies_to_the_next_card(
+    world: World, patient: Patient, django_capture_on_commit_callbacks: Any
+) -> None:
+    from safety.configure import RuleInput, change_rule
+    from safety.models import Alert, RiskRule
+
+    api = ApiClient(world.patient)
+    suicide = item_id(patient, "Suicide")
+    with django_capture_on_commit_callbacks(execute=True):
+        low = api.post("/diary/entries", {"date": "2025-03-12", "targets": {suicide: {"urge": 2}}})
+    assert low.status_code == 201 and not Alert.objects.exists()
+
+    rule = RiskRule.objects.get(organisation=world.organisation, key="diary-suicide-urge")
+    change_rule(world.admin, rule, RuleInput(name=rule.name, kind=rule.kind, threshold=2,
+                                             target_kind="suicide"))  # fmt: skip
+    again = api.post("/diary/entries", {"date": "2025-03-12", "targets": {suicide: {"urge": 2}}})
+
+    assert again.status_code == 200, again.content
+    assert again.json()["show_safety_plan"] is True
+    assert Alert.objects.filter(patient=patient).count() == 1
 
 
 def test_same_entry_without_a_key_is_merged_into_the_days_card(

@@ -125,6 +125,23 @@ def test_a_second_different_answer_is_refused(world: World, prompt: Prompt) -> N
 
 
 @pytest.mark.parametrize(
+    ("at", "status"),
+    [(amsterdam(10, 30), PromptStatus.PLANNED), (amsterdam(9, 45), PromptStatus.CANCELLED)],
+)
+def test_a_prompt_not_yet_due_or_cancelled_is_not_open(
+    world: World, schedule: Schedule, at: Any, status: str
+) -> None:
+    prompt = make_prompt(schedule, at, status=status)
+
+    response = ApiClient(world.patient).post(answer_path(prompt), {"answers": ANSWERS})
+
+    assert api_error(response, 400)["message"] == "This check-in is not open."
+    prompt.refresh_from_db()
+    assert prompt.status == status
+    assert not PromptResponse.objects.exists()
+
+
+@pytest.mark.parametrize(
     ("change", "field", "message"),
     [
         ({"sad": None}, "answers.sad", "Please answer this question."),
@@ -213,3 +230,32 @@ def test_every_answer_goes_through_the_risk_rules_in_its_transaction(
     ApiClient(world.patient).post(answer_path(prompt), {"answers": ANSWERS})
 
     assert [response.answers for response in seen] == [ANSWERS]
+
+
+def test_a_keyed_answer_takes_a_known_set_of_statements(
+    world: World, schedule: Schedule, django_capture_on_commit_callbacks: Any
+) -> None:
+    # Guards the answer path's round trips (ingest benchmark, bench/ingest.py): the prompt
+    # is taken by one conditional update, the patient and clinic come with the token, and
+    # the clinic's risk rules from this process's cache once a committed request read them.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from safety.risk import rules_for
+
+    rules_for(world.organisation.pk)  # the clinic's default rules exist
+    first = make_prompt(schedule, amsterdam(9, 40), status=PromptStatus.SENT)
+    second = make_prompt(schedule, amsterdam(9, 45), status=PromptStatus.SENT)
+    api = ApiClient(world.patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        warm = api.post(answer_path(first), {"answers": ANSWERS}, HTTP_IDEMPOTENCY_KEY="one")
+    assert warm.status_code == 201, warm.content
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(answer_path(second), {"answers": ANSWERS}, HTTP_IDEMPOTENCY_KEY="two")
+
+    assert response.status_code == 201, response.content
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    work = [s for s in statements if s not in {"SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"}]
+    # token; prompt; its conditional update; the answer; key with its answer
+    assert work == ["SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"], queries.captured_queries

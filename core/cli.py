@@ -2,7 +2,8 @@
 
 ``wisemind run --demo`` sets up and serves the demo; ``wisemind migrate``,
 ``wisemind seed_demo``, ``wisemind db_worker`` and every other management command
-work as with ``manage.py``.
+work as with ``manage.py``. ``wisemind analyze`` (the researchers' index computation,
+:mod:`analytics.cli`) runs without Django.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv
+    if len(args) > 1 and args[1] == "analyze":  # researchers' analysis: no Django needed
+        from analytics.cli import run
+
+        return run(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 

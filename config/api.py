@@ -29,6 +29,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "safety.api"),
     ("", "chains.api"),
     ("", "coaching.api"),
+    ("", "measures.api"),
 )
 
 

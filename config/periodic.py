@@ -11,6 +11,7 @@ from coaching.tasks import send_coaching_notices
 from core.scheduling import Periodic
 from core.tasks import prune_idempotency_records
 from ema.tasks import dispatch_prompts, plan_prompts
+from measures.tasks import plan_questionnaires, send_questionnaire_reminders
 from safety.tasks import check_missed_diary_cards, send_alert_notices
 
 PERIODIC: tuple[Periodic, ...] = (
@@ -22,4 +23,8 @@ PERIODIC: tuple[Periodic, ...] = (
     # Also after each coaching request; this catches a worker that died or a mail failure.
     Periodic("coaching.send_coaching_notices", send_coaching_notices, timedelta(minutes=2)),
     Periodic("safety.check_missed_diary_cards", check_missed_diary_cards, timedelta(minutes=30)),
+    Periodic("measures.plan_questionnaires", plan_questionnaires, timedelta(minutes=15)),
+    Periodic(
+        "measures.send_questionnaire_reminders", send_questionnaire_reminders, timedelta(minutes=5)
+    ),
 )

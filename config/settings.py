@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "skills",
     "chains",
     "coaching",
+    "measures",
     "demo",
 ]
 

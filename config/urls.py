@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("safety.urls")),
     path("", include("chains.urls")),
     path("", include("coaching.urls")),
+    path("", include("measures.urls")),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
 ]
 

@@ -30,6 +30,7 @@ MAIN_NAV: tuple[NavItem, ...] = (
     NavItem(_("Chain analyses"), "chains:mine", "chains.write_own"),
     NavItem(_("My supporters"), "care:my_supporters", "care.manage_own_supporters"),
     NavItem(_("Coaching"), "coaching:mine", "coaching.ask"),
+    NavItem(_("Questionnaires"), "measures:mine", "measures.fill_own"),
     NavItem(_("Caseload"), "care:caseload", "care.view_caseload"),
     NavItem(_("My group members"), "care:facilitation", "care.view_facilitation"),
     NavItem(_("Alerts"), "safety:alerts", "safety.view_alerts"),
@@ -40,6 +41,7 @@ MAIN_NAV: tuple[NavItem, ...] = (
     NavItem(_("Staff"), "accounts:staff_list", "accounts.manage_staff"),
     NavItem(_("Organisation"), "accounts:organisation", "accounts.manage_organisation"),
     NavItem(_("Risk rules"), "safety:rules", "safety.configure_rules"),
+    NavItem(_("Instruments"), "measures:instruments", "measures.view_instruments"),
     NavItem(_("Audit trail"), "audit:trail", "audit.view_audit_trail"),
     # Everyone's: last, so it follows a patient's own items and is never a role's home page.
     NavItem(_("Skills"), "skills:library", "skills.view_library"),

@@ -51,6 +51,7 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "safety.handle_alert",
         "coaching.view_requests",
         "chains.view",
+        "measures.view_results",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -133,6 +134,17 @@ PERMISSIONS: dict[str, Predicate] = {
     "coaching.answer": same_organisation & is_clinician & on_care_team,
     "coaching.view_inbox": is_clinician,
     "coaching.set_availability": is_clinician,
+    # --- measurement-based care -------------------------------------------------------------
+    # The instrument catalogue (definitions, licences; no patient data) is for staff; the
+    # patient fills in their own questionnaires; the clinical record's readers see scores
+    # (an audited clinical read) and export them as FHIR; the clinicians on the team assign
+    # questionnaires and recompute scores; a clinic's administrator exports the clinic's
+    # questionnaire data in bulk (each patient's read is recorded in the access log).
+    "measures.view_instruments": is_clinician | is_org_admin,
+    "measures.fill_own": is_patient & has_patient_profile,
+    "measures.view_results": reads_clinical_record,
+    "measures.assign": same_organisation & is_clinician & on_care_team,
+    "measures.export_clinic": is_org_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

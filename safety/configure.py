@@ -30,8 +30,11 @@ THRESHOLD_RANGE: dict[str, tuple[int, int]] = {
     RuleKind.EMA_ANSWER: (1, 100),
     RuleKind.DIARY_MISSED: (1, 30),
     RuleKind.COACHING_URGE: (1, 5),
+    RuleKind.QUESTIONNAIRE_ITEM: (1, 100),
 }
 QUESTION = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+#: A questionnaire item: the instrument's key and the item's id (``phq9/9``).
+QUESTIONNAIRE_ITEM = re.compile(r"^[a-z][a-z0-9_]{0,39}/[A-Za-z0-9][A-Za-z0-9_.-]{0,19}$")
 ESCALATION_MINUTES = (5, 24 * 60)
 
 
@@ -66,6 +69,13 @@ def _checked(data: RuleInput) -> RuleInput:
         if data.target_kind not in TargetKind.values:
             raise ActionError(_("Choose the diary target this rule looks at."), field="target_kind")
         target_kind = data.target_kind
+    if data.kind == RuleKind.QUESTIONNAIRE_ITEM:
+        question = data.question.strip()
+        if not QUESTIONNAIRE_ITEM.match(question):
+            raise ActionError(
+                _("Give the questionnaire and item as key/item, for example phq9/9."),
+                field="question",
+            )
     if data.kind == RuleKind.EMA_ANSWER:
         question = data.question.strip()
         if not QUESTION.match(question):

@@ -184,7 +184,9 @@ class RuleForm(forms.Form):
         required=False,
     )
     question = forms.CharField(
-        label=_("Check-in question key (for check-in rules)"), max_length=60, required=False
+        label=_("Check-in question key, or questionnaire/item such as phq9/9"),
+        max_length=60,
+        required=False,
     )
     threshold = forms.IntegerField(
         label=_("From level"),

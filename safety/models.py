@@ -61,6 +61,7 @@ class RuleKind(models.TextChoices):
     EMA_ANSWER = "ema_answer", _("Check-in answer at or above a level")
     DIARY_MISSED = "diary_missed", _("Days without a diary card (patients on high-risk watch)")
     COACHING_URGE = "coaching_urge", _("Urge in a coaching request at or above a level")
+    QUESTIONNAIRE_ITEM = "questionnaire_item", _("Questionnaire answer at or above a level")
 
 
 class RiskRule(models.Model):

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from coaching.models import CoachingRequest
     from diary.models import CardTarget, DiaryCard
     from ema.models import PromptResponse
+    from measures.definitions import Definition
+    from measures.models import Administration
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ DEFAULT_RULES = (
                 RuleKind.DIARY_MISSED, threshold=3),
     DefaultRule("coaching-suicide-urge", "Suicide urge 4 or 5 in a coaching request",
                 RuleKind.COACHING_URGE, target_kind="suicide", threshold=4),
+    DefaultRule("phq9-item9", "Any answer above “not at all” on PHQ-9 item 9",
+                RuleKind.QUESTIONNAIRE_ITEM, question="phq9/9", threshold=1),
 )  # fmt: skip
 
 
@@ -215,6 +219,67 @@ def evaluate_coaching_request(coaching_request: CoachingRequest) -> list[str]:
         raise_alert(patient, Finding(rule, coaching_source(coaching_request), reason))
         fired.append(rule.name)
     return fired
+
+
+def questionnaire_source(administration: Administration) -> str:
+    return f"questionnaire:{administration.public_id}"
+
+
+def questionnaire_findings(
+    instrument_key: str,
+    answers: dict[str, Any],
+    item_texts: dict[str, str],
+    title: str,
+    source: str,
+    rules: Sequence[RiskRule],
+) -> list[Finding]:
+    """What the questionnaire rules (``question`` = ``key/item``) find in ``answers``:
+    each item answered at or above the rule's level. Items are looked at one by one; a
+    suicidality screen is never summed or averaged here."""
+    found = []
+    for rule in rules:
+        if rule.kind != RuleKind.QUESTIONNAIRE_ITEM or "/" not in rule.question:
+            continue
+        key, item_id = rule.question.split("/", 1)
+        value = answers.get(item_id)
+        if key != instrument_key or isinstance(value, bool) or not isinstance(value, int):
+            continue
+        if value >= max(rule.threshold, 1):
+            reason = _("Answer %(value)d to %(title)s item %(item)s (rule: %(rule)s).") % {
+                "value": value,
+                "title": title,
+                "item": item_id,
+                "rule": rule.name,
+            }
+            text = item_texts.get(item_id, "")
+            if text:
+                reason += " " + _("The item: “%(text)s”") % {"text": text[:150]}
+            found.append(Finding(rule, source, reason[:300]))
+    return found
+
+
+def evaluate_questionnaire(
+    administration: Administration, definition: Definition | None = None
+) -> list[str]:
+    """Apply the risk rules to a submitted questionnaire (in its submitting transaction);
+    returns the names of the rules that fired. ``definition``: the one the patient saw
+    (with the clinic's licensed wording), for the alert's words; the stored one otherwise."""
+    from safety.alerts import raise_alert
+
+    patient = administration.patient
+    if definition is None:
+        definition = administration.version.parsed()
+    findings = questionnaire_findings(
+        definition.key,
+        administration.answers or {},
+        {item.id: item.text for item in definition.items},
+        definition.short_title,
+        questionnaire_source(administration),
+        active_rules(patient.organisation),
+    )
+    for finding in findings:
+        raise_alert(patient, finding)
+    return [finding.rule.name for finding in findings]
 
 
 #: What a patient reads above their safety plan after an answer raised an alert.

@@ -295,6 +295,44 @@ def _coaching_hours_form(world: World) -> dict[str, Any]:
     }
 
 
+# --- measurement-based care ---------------------------------------------------------------------
+#: Who sees the instrument catalogue (no patient data): clinicians and clinic administrators.
+INSTRUMENT_READERS = CLINICIANS | ADMINS
+
+
+def _questionnaire(world: World, user: User | None) -> dict[str, Any]:
+    """A PHQ-9 of world.patient, due now and not yet sent."""
+    from core.testing.factories import make_administration
+
+    return {"administration_id": make_administration(world.patient_record).public_id}
+
+
+def _sent_questionnaire(world: World, user: User | None) -> dict[str, Any]:
+    from core.testing.factories import make_administration
+
+    answers = dict.fromkeys([str(n) for n in range(1, 10)], 1)
+    sent = make_administration(world.patient_record, answers=answers, submit=True)
+    return {"administration_id": sent.public_id}
+
+
+def _questionnaire_api(world: World, user: User | None) -> dict[str, Any]:
+    return {"questionnaire_id": _questionnaire(world, user)["administration_id"]}
+
+
+def _assignment(world: World, user: User | None) -> dict[str, Any]:
+    from core.testing.factories import shipped_instrument
+    from measures.actions import assign_instrument
+
+    assignment = assign_instrument(
+        world.therapist, world.patient_record, shipped_instrument("gad7"), frequency="weeks"
+    )
+    return {"patient_id": world.patient_record.public_id, "assignment_id": assignment.public_id}
+
+
+def _phq9_answers(world: World) -> dict[str, Any]:
+    return {"answers": dict.fromkeys([str(n) for n in range(1, 10)], 0)}
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry(allow=SIGNED_IN, ok=(302,))],
     "crisis": [Entry(allow=EVERYONE)],
@@ -629,6 +667,45 @@ PAGES: dict[str, list[Entry]] = {
     "coaching:close": [
         Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_coaching_request, ok=(302,))
     ],
+    # --- measurement-based care -------------------------------------------------------------
+    "measures:mine": [Entry(allow=PATIENTS)],
+    "measures:fill": [
+        Entry(allow=_PATIENT_ONLY, kwargs=_questionnaire),
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="POST",
+            kwargs=_questionnaire,
+            data=lambda world: {"intent": "save", "item_1": "1"},
+            ok=(302,),
+            variant="save",
+        ),
+    ],
+    "measures:result": [Entry(allow=_PATIENT_ONLY, kwargs=_sent_questionnaire)],
+    "measures:instruments": [Entry(allow=INSTRUMENT_READERS)],
+    "measures:patient": [
+        Entry(allow=RECORD_READERS, kwargs=_patient),
+        Entry(
+            allow=RECORD_READERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    "measures:assign": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"instrument": "gad7", "frequency": "once", "every": 1},
+            ok=(302,),
+        )
+    ],
+    "measures:stop": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_assignment, ok=(302,))
+    ],
+    "measures:recompute": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_patient, ok=(302,))
+    ],
+    "measures:export": [Entry(allow=RECORD_READERS, kwargs=_patient)],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -699,6 +776,37 @@ API: dict[str, list[Entry]] = {
     "close_coaching_request": [
         Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_coaching_request)
     ],
+    # --- measurement-based care -------------------------------------------------------------
+    "list_instruments": [Entry(allow=INSTRUMENT_READERS)],
+    "get_instrument": [Entry(allow=INSTRUMENT_READERS, kwargs=lambda world, user: {"key": "phq9"})],
+    "list_my_questionnaires": [Entry(allow=PATIENTS)],
+    "get_questionnaire": [Entry(allow=RECORD_READERS, kwargs=_questionnaire_api)],
+    "save_questionnaire_answers": [
+        Entry(
+            allow=_PATIENT_ONLY,
+            method="PUT",
+            kwargs=_questionnaire_api,
+            data=lambda world: {"answers": {"1": 2}},
+        )
+    ],
+    "submit_questionnaire": [
+        Entry(allow=_PATIENT_ONLY, method="POST", kwargs=_questionnaire_api, data=_phq9_answers)
+    ],
+    "list_patient_scores": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "list_assignments": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "assign_questionnaire": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"instrument": "gad7", "frequency": "weeks", "every": 2},
+            ok=(201,),
+        )
+    ],
+    "stop_assignment": [Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_assignment)],
+    "recompute_scores": [Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_patient)],
+    "export_patient_fhir": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "export_clinic_ndjson": [Entry(allow=ADMINS)],
     "crisis_resources": [Entry(allow=SIGNED_IN)],
     "list_tokens": [Entry(allow=SIGNED_IN)],
     # Tokens cannot mint tokens (a browser session can): every token holder is refused.

@@ -16,6 +16,7 @@ from care.models import CareTeamMember, Patient, SupporterLink, TeamRole
 if TYPE_CHECKING:
     from chains.models import ChainAnalysis
     from coaching.models import Availability, CoachingRequest
+    from measures.models import Administration, Instrument
     from skills.models import Skill
 
 _counter = itertools.count(1)
@@ -207,3 +208,43 @@ def make_availability(
             end=time.fromisoformat(end),
         )
     return availability
+
+
+def shipped_instrument(key: str = "phq9") -> Instrument:
+    """A shipped instrument (loaded from ``measures/content`` if a test emptied the table)."""
+    from measures.definitions import read_content
+    from measures.loading import sync_definitions
+    from measures.models import Instrument as InstrumentModel
+    from measures.models import InstrumentVersion
+
+    found = InstrumentModel.objects.filter(key=key).first()
+    if found is None:
+        sync_definitions(InstrumentModel, InstrumentVersion, read_content())
+        found = InstrumentModel.objects.get(key=key)
+    return found
+
+
+def make_administration(
+    patient: Patient,
+    key: str = "phq9",
+    *,
+    answers: dict[str, int | None] | None = None,
+    submit: bool = False,
+    **fields: Any,
+) -> Administration:
+    """A questionnaire for ``patient`` that is due now (answered and sent with ``submit``)."""
+    from measures.actions import current_version, submit_administration
+    from measures.models import Administration as AdministrationModel
+
+    instrument = shipped_instrument(key)
+    fields.setdefault("due_at", timezone.now())
+    administration = AdministrationModel.objects.create(
+        patient=patient, version=current_version(instrument), **fields
+    )
+    if answers is not None and not submit:
+        administration.answers = answers
+        administration.save(update_fields=["answers"])
+    if submit:
+        submit_administration(patient.user, administration, answers or {})
+        administration.refresh_from_db()
+    return administration

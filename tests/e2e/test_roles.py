@@ -41,7 +41,16 @@ ROLES = [
     RoleCase(
         "patient",
         "/diary/",
-        ["Today", "Check-ins", "My care", "Chain analyses", "My supporters", "Coaching", "Skills"],
+        [
+            "Today",
+            "Check-ins",
+            "My care",
+            "Chain analyses",
+            "My supporters",
+            "Coaching",
+            "Questionnaires",
+            "Skills",
+        ],
         account_pages=True,
         phone=True,
     ),
@@ -49,7 +58,7 @@ ROLES = [
     RoleCase(
         "therapist",
         "/caseload/",
-        ["Caseload", "Alerts", "Coaching", "Patients", "Skills"],
+        ["Caseload", "Alerts", "Coaching", "Patients", "Instruments", "Skills"],
         ("Pat Ient", "Pat Ient"),
     ),
     RoleCase(
@@ -69,7 +78,7 @@ ROLES = [
     RoleCase(
         "admin",
         "/patients/",
-        ["Patients", "Staff", "Organisation", "Risk rules", "Audit trail", "Skills"],
+        ["Patients", "Staff", "Organisation", "Risk rules", "Instruments", "Audit trail", "Skills"],
     ),
 ]
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from demo.chains import ensure_chain
 from demo.coaching import ensure_coaching
 from demo.history import HISTORY_DAYS, app_patients, ensure_history
+from demo.measures import ensure_measures
 from demo.people import DEMO_PASSWORD, STAFF, ensure_people
 from demo.people import DOMAIN as DEMO_DOMAIN
 from demo.practices import ensure_practices
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             therapist = primary_therapist(featured) if featured else None
             chains = ensure_chain(featured, therapist) if featured else 0
             coaching = ensure_coaching(featured, therapist) if featured else 0
+            measures = ensure_measures(featured, therapist) if featured else 0
         self.stdout.write(
             f"Demo organisation ready: {counts['staff']} staff, {counts['patients']} patients, "
             f"{counts['supporters']} supporter links (seed {seed})."
@@ -89,6 +91,10 @@ class Command(BaseCommand):
             self.stdout.write("Added a shared chain analysis with the therapist's comments.")
         if coaching:
             self.stdout.write(f"Added {coaching} coaching requests and the clinicians' hours.")
+        if measures:
+            self.stdout.write(
+                f"Added {measures} PHQ-9 results and a GAD-7 waiting to be filled in."
+            )
         if quiet_logins:
             return
         rows = [(spec.key, spec.email) for spec in STAFF]

@@ -14,13 +14,14 @@ from audit.recording import record_read
 from care.access import access_patient, authorize_patient
 from care.models import Patient
 from core.ids import parse_public_id
-from measures.models import Administration, Assignment, Instrument
+from measures.models import Administration, Assignment, Instrument, TherapySession
 
 if TYPE_CHECKING:
     from core.requests import AuthenticatedRequest
 
 VIEW = "measures.view_results"
 ASSIGN = "measures.assign"
+SESSIONS = "measures.manage_sessions"
 
 
 def own_patient(request: AuthenticatedRequest) -> Patient:
@@ -45,6 +46,26 @@ def access_patient_to_assign(request: AuthenticatedRequest, patient_id: object) 
     """A patient to whom the user (a clinician on the team) may assign questionnaires."""
     patient = access_patient(request, patient_id, ASSIGN)
     return patient
+
+
+def access_patient_sessions(request: AuthenticatedRequest, patient_id: object) -> Patient:
+    """A patient whose therapy sessions the user (a clinician on the team) may book."""
+    return access_patient(request, patient_id, SESSIONS)
+
+
+def access_session(
+    request: AuthenticatedRequest, patient: Patient, session_id: object
+) -> TherapySession:
+    """One of ``patient``'s therapy sessions (the caller has accessed the patient to manage
+    their sessions); recorded as a read of the clinical record."""
+    found = TherapySession.objects.filter(
+        patient=patient, public_id=parse_public_id(session_id)
+    ).first()
+    if found is None:
+        raise Http404
+    found.patient = patient
+    record_read(request, resource=VIEW, patient=patient, object_id=str(found.public_id))
+    return found
 
 
 def access_administration(

@@ -1,6 +1,6 @@
-"""Every write of the measures app: assigning, planning, saving answers, submitting (scored
-by the one engine, with the risk rules in the same transaction), recomputing, licensed
-item text."""
+"""Every write of the measures app: assigning, planning, therapy sessions (a questionnaire
+before each), saving answers, submitting (scored by the one engine, with the risk rules in
+the same transaction), recomputing, licensed item text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from care.models import Patient
 from core.actions import ActionError, action
 from measures.definitions import Definition, DefinitionError, parse_licensed_text
 from measures.models import (
+    OPEN_STATUSES,
     Administration,
     AdministrationStatus,
     Assignment,
@@ -25,11 +27,17 @@ from measures.models import (
     InstrumentVersion,
     LicensedItemText,
     Score,
+    TherapySession,
 )
 from measures.scoring import AnswerError, ReliableChange, reliable_change, score
+from measures.sessions import NonexistentTime, opens_at, wall_clock_to_instant
 from safety.risk import evaluate_questionnaire
 
 MAX_EVERY = 52
+#: Before each session: the questionnaire opens 1 hour to 7 days before it.
+MAX_HOURS_BEFORE = 168
+DEFAULT_HOURS_BEFORE = 24
+MAX_NOTE = 300
 
 
 def current_version(instrument: Instrument) -> InstrumentVersion:
@@ -77,13 +85,21 @@ def assign_instrument(
     frequency: str = Frequency.ONCE,
     every: int = 1,
     first_due_at: datetime | None = None,
+    hours_before: int = DEFAULT_HOURS_BEFORE,
 ) -> Assignment:
-    """Ask ``patient`` to fill in ``instrument`` once or every ``every`` days or weeks; the
-    first questionnaire is planned at once (due ``first_due_at``, default now)."""
+    """Ask ``patient`` to fill in ``instrument`` once, every ``every`` days or weeks, or
+    before each of their therapy sessions (opening ``hours_before`` each starts). The first
+    questionnaire is planned at once (due ``first_due_at``, default now; before each
+    session: when the next session's questionnaire opens)."""
     if frequency not in Frequency.values:
         raise ActionError(_("Choose how often."), field="frequency")
-    if isinstance(every, bool) or not isinstance(every, int) or not 1 <= every <= MAX_EVERY:
+    if not _whole(every, 1, MAX_EVERY):
         raise ActionError(_("Choose a number from 1 to %(n)d.") % {"n": MAX_EVERY}, field="every")
+    if not _whole(hours_before, 1, MAX_HOURS_BEFORE):
+        raise ActionError(
+            _("Choose a number of hours from 1 to %(n)d.") % {"n": MAX_HOURS_BEFORE},
+            field="hours_before",
+        )
     if not instrument.is_active:
         raise ActionError(_("This questionnaire is not in use."), field="instrument")
     version = current_version(instrument)
@@ -100,13 +116,30 @@ def assign_instrument(
         patient=patient,
         instrument=instrument,
         frequency=frequency,
-        every=every if frequency != Frequency.ONCE else 1,
+        every=every if frequency in (Frequency.DAYS, Frequency.WEEKS) else 1,
+        hours_before=hours_before if frequency == Frequency.SESSION else DEFAULT_HOURS_BEFORE,
         next_due_at=first_due_at or now,
         assigned_by=actor,
         created_at=now,
     )
+    if frequency == Frequency.SESSION:
+        assignment.next_due_at = _next_session_due(assignment, now)
+        assignment.save(update_fields=["next_due_at"])
     plan_assignment(assignment, now)
     return assignment
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _still_open(assignment: Assignment, now: datetime) -> bool:
+    """Whether the assignment's last questionnaire can still be filled in."""
+    return (
+        assignment.administrations.filter(status__in=OPEN_STATUSES)
+        .exclude(closes_at__lte=now)
+        .exists()
+    )
 
 
 def plan_assignment(assignment: Assignment, now: datetime) -> Administration | None:
@@ -115,6 +148,8 @@ def plan_assignment(assignment: Assignment, now: datetime) -> Administration | N
     due = assignment.next_due_at
     if due is None or due > now or assignment.stopped_at is not None:
         return None
+    if assignment.frequency == Frequency.SESSION:
+        return _plan_before_session(assignment, due, now)
     interval = _interval(assignment.frequency, assignment.every)
     following = None
     if interval is not None:
@@ -126,10 +161,7 @@ def plan_assignment(assignment: Assignment, now: datetime) -> Administration | N
         next_due_at=following
     )
     assignment.next_due_at = following
-    if not claimed:
-        return None
-    still_open = assignment.administrations.exclude(status=AdministrationStatus.SUBMITTED)
-    if still_open.exists():
+    if not claimed or _still_open(assignment, now):
         return None
     return Administration.objects.create(
         patient=assignment.patient,
@@ -137,6 +169,185 @@ def plan_assignment(assignment: Assignment, now: datetime) -> Administration | N
         version=current_version(assignment.instrument),
         due_at=due,
     )
+
+
+# --- before each session -----------------------------------------------------------------
+
+
+def _unplanned_sessions(assignment: Assignment, now: datetime) -> Any:
+    """The patient's coming sessions (not cancelled) without a questionnaire from this
+    assignment yet, soonest first."""
+    return (
+        TherapySession.objects.filter(
+            patient_id=assignment.patient_id, cancelled_at__isnull=True, starts_at__gt=now
+        )
+        .exclude(administrations__assignment=assignment)
+        .order_by("starts_at", "id")
+    )
+
+
+def _next_session_due(assignment: Assignment, now: datetime) -> datetime | None:
+    """When the questionnaire before the patient's next unplanned session opens."""
+    first = _unplanned_sessions(assignment, now).first()
+    return None if first is None else opens_at(first.starts_at, assignment.hours_before)
+
+
+def _plan_before_session(
+    assignment: Assignment, due: datetime, now: datetime
+) -> Administration | None:
+    """Open the questionnaire of each session whose window has begun (it closes when the
+    session starts); the due time moves on to the next session's opening."""
+    window = timedelta(hours=assignment.hours_before)
+    sessions = list(_unplanned_sessions(assignment, now))
+    opening = [s for s in sessions if s.starts_at - window <= now]
+    later = [s for s in sessions if s.starts_at - window > now]
+    following = opens_at(later[0].starts_at, assignment.hours_before) if later else None
+    claimed = Assignment.objects.filter(pk=assignment.pk, next_due_at=due).update(
+        next_due_at=following
+    )
+    assignment.next_due_at = following
+    if not claimed:
+        return None
+    planned = None
+    for session in opening:
+        if _still_open(assignment, now):  # sessions less than the window apart share one
+            break
+        planned = Administration.objects.create(
+            patient_id=assignment.patient_id,
+            assignment=assignment,
+            session=session,
+            version=current_version(assignment.instrument),
+            due_at=opens_at(session.starts_at, assignment.hours_before),
+            closes_at=session.starts_at,
+        )
+    return planned
+
+
+def _replan_sessions(patient: Patient, now: datetime) -> None:
+    """After a session changed: each "before each session" assignment of the patient falls
+    due at its next session's opening, and is planned at once if that has passed."""
+    active = Assignment.objects.select_for_update().filter(
+        patient=patient, frequency=Frequency.SESSION, stopped_at__isnull=True
+    )
+    for assignment in active.select_related("instrument"):
+        assignment.next_due_at = _next_session_due(assignment, now)
+        assignment.save(update_fields=["next_due_at"])
+        plan_assignment(assignment, now)
+
+
+def _session_start(patient: Patient, starts_at: datetime | None, now: datetime) -> datetime:
+    if starts_at is None:
+        raise ActionError(_("Enter the date and time the session starts."), field="starts_at")
+    try:
+        instant = wall_clock_to_instant(starts_at, ZoneInfo(patient.time_zone))
+    except NonexistentTime as exc:
+        raise ActionError(
+            _(
+                "This time does not exist on that day in %(zone)s: the clocks go forward. "
+                "Choose another time."
+            )
+            % {"zone": patient.time_zone},
+            field="starts_at",
+        ) from exc
+    if instant <= now:
+        raise ActionError(_("Choose a time in the future."), field="starts_at")
+    return instant
+
+
+def _refuse_double_booking(
+    patient: Patient, starts_at: datetime, session: TherapySession | None = None
+) -> None:
+    taken = TherapySession.objects.filter(
+        patient=patient, starts_at=starts_at, cancelled_at__isnull=True
+    )
+    if session is not None:
+        taken = taken.exclude(pk=session.pk)
+    if taken.exists():
+        raise ActionError(_("The patient already has a session at this time."), field="starts_at")
+
+
+def _session_note(note: str) -> str:
+    text = note.strip()
+    if len(text) > MAX_NOTE:
+        raise ActionError(
+            _("Keep the note to %(n)d characters or fewer.") % {"n": MAX_NOTE}, field="note"
+        )
+    return text
+
+
+@action
+def add_session(
+    actor: User, patient: Patient, starts_at: datetime | None, note: str = ""
+) -> TherapySession:
+    """Book a therapy session. ``starts_at`` is a wall-clock time in the patient's time zone
+    (naive), or an instant (aware). Questionnaires assigned "before each session" follow."""
+    now = timezone.now()
+    instant = _session_start(patient, starts_at, now)
+    _refuse_double_booking(patient, instant)
+    session = TherapySession.objects.create(
+        patient=patient,
+        starts_at=instant,
+        note=_session_note(note),
+        created_by=actor,
+        created_at=now,
+    )
+    _replan_sessions(patient, now)
+    return session
+
+
+@action
+def change_session(
+    actor: User, session: TherapySession, starts_at: datetime | None, note: str = ""
+) -> TherapySession:
+    """Move a session or change its note. Its questionnaire, if the patient has not started
+    it, moves with it (and is reminded about again); a started one closes at the new time."""
+    now = timezone.now()
+    locked = TherapySession.objects.select_for_update().get(pk=session.pk)
+    if locked.is_cancelled:
+        raise ActionError(_("This session was cancelled."))
+    if locked.starts_at <= now:
+        raise ActionError(_("This session has started; it can no longer be changed."))
+    locked.starts_at = _session_start(session.patient, starts_at, now)
+    _refuse_double_booking(session.patient, locked.starts_at, locked)
+    locked.note = _session_note(note)
+    locked.save(update_fields=["starts_at", "note", "updated_at"])
+    for administration in locked.administrations.select_related("assignment").filter(
+        status__in=OPEN_STATUSES
+    ):
+        administration.closes_at = locked.starts_at
+        fields = ["closes_at", "updated_at"]
+        if administration.status == AdministrationStatus.DUE and administration.assignment:
+            administration.due_at = opens_at(
+                locked.starts_at, administration.assignment.hours_before
+            )
+            administration.reminded_at = administration.reminder_claimed_at = None
+            fields += ["due_at", "reminded_at", "reminder_claimed_at"]
+        administration.save(update_fields=fields)
+    _replan_sessions(session.patient, now)
+    locked.patient = session.patient
+    return locked
+
+
+@action
+def cancel_session(actor: User, session: TherapySession) -> TherapySession:
+    """Cancel a session: its questionnaire is withdrawn unless the patient has started it
+    (answers given are kept and can still be sent until the session's time). Cancelling
+    again changes nothing."""
+    now = timezone.now()
+    locked = TherapySession.objects.select_for_update().get(pk=session.pk)
+    if locked.is_cancelled:
+        locked.patient = session.patient
+        return locked
+    if locked.starts_at <= now:
+        raise ActionError(_("This session has started; it can no longer be cancelled."))
+    locked.cancelled_at, locked.cancelled_by = now, actor
+    locked.save(update_fields=["cancelled_at", "cancelled_by", "updated_at"])
+    for administration in locked.administrations.filter(status=AdministrationStatus.DUE):
+        administration.status = AdministrationStatus.WITHDRAWN
+        administration.save(update_fields=["status", "updated_at"])
+    _replan_sessions(session.patient, now)
+    locked.patient = session.patient
+    return locked
 
 
 def plan_due(now: datetime | None = None, batch: int = 500) -> int:
@@ -184,10 +395,18 @@ def _clean_answers(definition: Definition, answers: Mapping[str, Any]) -> dict[s
     return cleaned
 
 
+def _refuse_closed(administration: Administration) -> None:
+    if administration.status == AdministrationStatus.WITHDRAWN:
+        raise ActionError(_("This questionnaire was withdrawn: its session was cancelled."))
+    if not administration.is_open(timezone.now()):
+        raise ActionError(_("This questionnaire closed when the session started."))
+
+
 def _locked_open(administration: Administration) -> Administration:
     locked = Administration.objects.select_for_update().get(pk=administration.pk)
     if locked.is_submitted:
         raise ActionError(_("This questionnaire was already sent."))
+    _refuse_closed(locked)
     return locked
 
 
@@ -234,6 +453,7 @@ def submit_administration(
     if locked.is_submitted:
         existing = locked.scores.get(is_current=True)
         return Submitted(locked, existing, [], repeated=True)
+    _refuse_closed(locked)
     definition = locked.version.parsed()
     merged = {**locked.answers, **_clean_answers(definition, answers or {})}
     if not any(value is not None for value in merged.values()):

@@ -1,8 +1,10 @@
 """API operations for measurement-based care: the instrument catalogue; the patient's
 questionnaires (save answers, submit: scored, risk rules applied, ``show_safety_plan``);
-the care team's scores, assignments, recompute and FHIR R4 export; the clinic's bulk NDJSON."""
+the care team's scores, assignments, therapy sessions, recompute and FHIR R4 export; the
+clinic's bulk NDJSON."""
 
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse, StreamingHttpResponse
 from ninja import Router, Status
@@ -19,12 +21,21 @@ from measures.access import (
     access_assignment,
     access_instrument,
     access_patient_results,
+    access_patient_sessions,
     access_patient_to_assign,
+    access_session,
     own_patient,
 )
 from measures.definitions import Definition
 from measures.fhir import ndjson_lines, patient_bundle
-from measures.models import Administration, Assignment, Instrument, LicensedItemText, Score
+from measures.models import (
+    Administration,
+    Assignment,
+    Instrument,
+    LicensedItemText,
+    Score,
+    TherapySession,
+)
 from measures.queries import fill_definition, open_questionnaires
 from measures.schemas import (
     AnswersIn,
@@ -38,9 +49,12 @@ from measures.schemas import (
     QuestionnaireOut,
     RecomputedOut,
     ScoreOut,
+    SessionIn,
+    SessionOut,
     SubmittedOut,
     SubscaleOut,
 )
+from measures.sessions import instant_to_wall_clock
 from measures.summaries import patient_summary
 from policy.api import operation
 
@@ -75,6 +89,7 @@ def _questionnaire_out(administration: Administration) -> QuestionnaireOut:
         version=definition.version,
         status=administration.status,  # type: ignore[arg-type]
         due_at=administration.due_at,
+        closes_at=administration.closes_at,
         submitted_at=administration.submitted_at,
         instructions=definition.instructions,
         answers=administration.answers,
@@ -119,9 +134,23 @@ def _assignment_out(assignment: Assignment) -> AssignmentOut:
         instrument=assignment.instrument.key,
         frequency=assignment.frequency,  # type: ignore[arg-type]
         every=assignment.every,
+        hours_before=assignment.hours_before,
         next_due_at=assignment.next_due_at,
         created_at=assignment.created_at,
         stopped_at=assignment.stopped_at,
+    )
+
+
+def _session_out(session: TherapySession, time_zone: str) -> SessionOut:
+    local = instant_to_wall_clock(session.starts_at, ZoneInfo(time_zone))
+    return SessionOut(
+        id=session.public_id,
+        starts_at=session.starts_at,
+        local_start=local.isoformat(timespec="minutes"),
+        time_zone=time_zone,
+        note=session.note,
+        created_at=session.created_at,
+        cancelled_at=session.cancelled_at,
     )
 
 
@@ -271,12 +300,18 @@ def list_assignments(request: AuthenticatedRequest, patient_id: str) -> list[Ass
 def assign_questionnaire(
     request: AuthenticatedRequest, patient_id: str, payload: AssignIn
 ) -> Status[AssignmentOut]:
-    """Ask the patient to fill in an instrument once or every N days or weeks; the first
-    questionnaire is due at once."""
+    """Ask the patient to fill in an instrument once, every N days or weeks, or before each
+    therapy session (``hours_before`` it starts; it closes when the session starts); the
+    first questionnaire is due at once (before each session: when the next one opens)."""
     patient = access_patient_to_assign(request, patient_id)
     instrument = access_instrument(request, payload.instrument)
     assignment = actions.assign_instrument(
-        request.user, patient, instrument, frequency=payload.frequency, every=payload.every
+        request.user,
+        patient,
+        instrument,
+        frequency=payload.frequency,
+        every=payload.every,
+        hours_before=payload.hours_before,
     )
     return Status(201, _assignment_out(assignment))
 
@@ -293,6 +328,71 @@ def stop_assignment(
     patient = access_patient_to_assign(request, patient_id)
     assignment = access_assignment(patient, assignment_id)
     return _assignment_out(actions.stop_assignment(request.user, assignment))
+
+
+@router.get(
+    "/measures/patients/{patient_id}/sessions",
+    response=list[SessionOut],
+    operation_id="list_sessions",
+)
+@operation("accounts.use_app", object_perm="measures.view_results")
+@paginate(PageNumberPagination)
+def list_sessions(request: AuthenticatedRequest, patient_id: str) -> list[SessionOut]:
+    """The patient's therapy sessions, soonest first (cancelled ones too)."""
+    patient = access_patient_results(request, patient_id)
+    found = TherapySession.objects.filter(patient=patient).order_by("starts_at", "id")
+    return [_session_out(s, patient.time_zone) for s in found]
+
+
+@router.post(
+    "/measures/patients/{patient_id}/sessions",
+    response={201: SessionOut},
+    operation_id="add_session",
+)
+@operation("accounts.use_app", object_perm="measures.manage_sessions")
+@idempotent
+def add_session(
+    request: AuthenticatedRequest, patient_id: str, payload: SessionIn
+) -> Status[SessionOut]:
+    """Book a therapy session; questionnaires assigned "before each session" follow."""
+    patient = access_patient_sessions(request, patient_id)
+    session = actions.add_session(request.user, patient, payload.starts_at, payload.note)
+    return Status(201, _session_out(session, patient.time_zone))
+
+
+@router.put(
+    "/measures/patients/{patient_id}/sessions/{session_id}",
+    response=SessionOut,
+    operation_id="change_session",
+)
+@operation("accounts.use_app", object_perm="measures.manage_sessions")
+def change_session(
+    request: AuthenticatedRequest, patient_id: str, session_id: str, payload: SessionIn
+) -> SessionOut:
+    """Move a session or change its note; a questionnaire not yet started moves with it."""
+    patient = access_patient_sessions(request, patient_id)
+    session = access_session(request, patient, session_id)
+    changed = actions.change_session(request.user, session, payload.starts_at, payload.note)
+    return _session_out(changed, patient.time_zone)
+
+
+@router.post(
+    "/measures/patients/{patient_id}/sessions/{session_id}/cancel",
+    response={200: SessionOut},
+    operation_id="cancel_session",
+)
+@operation("accounts.use_app", object_perm="measures.manage_sessions")
+@idempotent
+def cancel_session(
+    request: AuthenticatedRequest, patient_id: str, session_id: str
+) -> Status[SessionOut]:
+    """Cancel a session: its questionnaire is withdrawn unless the patient has started it.
+    Cancelling again answers the same."""
+    patient = access_patient_sessions(request, patient_id)
+    session = access_session(request, patient, session_id)
+    return Status(
+        200, _session_out(actions.cancel_session(request.user, session), patient.time_zone)
+    )
 
 
 @router.post(

@@ -1,9 +1,13 @@
 """Server-rendered SVG charts (no JavaScript): one instrument's scores over time, with its
-severity bands drawn behind, the baseline as a dashed line and reliable-change markers."""
+severity bands drawn behind, the baseline as a dashed line, reliable-change markers and the
+treatment events known so far on the same time axis (therapy sessions, risk alerts raised,
+high-risk watches, safety-plan versions), each also listed in words under the chart."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.formats import date_format
@@ -13,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from measures.definitions import Definition
 from measures.models import Score
+from measures.queries import EventKind, TreatmentEvent
 from measures.summaries import change_label, number
 
 WIDTH = 640
@@ -48,9 +53,120 @@ def change_of(score: Score) -> dict[str, object] | None:
     return None
 
 
-def score_chart(definition: Definition, scores: Sequence[Score], chart_id: str) -> SafeString:
-    """An accessible SVG of ``scores`` (valid ones) on the instrument's full range."""
+@dataclass(frozen=True)
+class Window:
+    """The chart's time axis: from the first valid score to the last score or event."""
+
+    first: datetime
+    last: datetime
+
+
+def window_of(scores: Sequence[Score], events: Sequence[TreatmentEvent]) -> Window | None:
+    points = [s.observed_at for s in scores if s.value is not None]
+    if not points:
+        return None
+    first = points[0]
+    later = [e.at for e in events if e.at >= first]
+    return Window(first, max([points[-1], *later]))
+
+
+def events_in(window: Window | None, events: Sequence[TreatmentEvent]) -> list[TreatmentEvent]:
+    """The events drawn on a chart: those inside its window, and watches that overlap it."""
+    if window is None:
+        return []
+    return [
+        e
+        for e in events
+        if window.first <= e.at <= window.last
+        or (
+            e.kind == EventKind.WATCH
+            and e.at < window.first
+            and (e.until is None or e.until >= window.first)
+        )
+    ]
+
+
+def event_label(event: TreatmentEvent) -> str:
+    """The words for one event (never an alert's reason: only that one was raised)."""
+    if event.kind == EventKind.SESSION:
+        return _("Therapy session")
+    if event.kind == EventKind.ALERT:
+        return _("Risk alert raised")
+    if event.kind == EventKind.PLAN:
+        return _("Safety plan version %(n)s saved") % {"n": event.number}
+    if event.until is None:
+        return _("High-risk watch started (still on watch)")
+    return _("High-risk watch from %(start)s to %(end)s") % {
+        "start": date_format(event.at, "j M Y"),
+        "end": date_format(event.until, "j M Y"),
+    }
+
+
+def event_lines(events: Sequence[TreatmentEvent]) -> list[str]:
+    """The chart's events in words, oldest first; a day's risk alerts are counted."""
+    alerts = Counter(date_format(e.at, "j M Y") for e in events if e.kind == EventKind.ALERT)
+    lines: list[str] = []
+    counted: set[str] = set()
+    for event in events:
+        day = date_format(event.at, "j M Y")
+        if event.kind == EventKind.ALERT:
+            if day not in counted:
+                counted.add(day)
+                n = alerts[day]
+                lines.append(
+                    f"{day}: "
+                    + (_("%(n)d risk alerts raised") % {"n": n} if n > 1 else event_label(event))
+                )
+        elif event.kind == EventKind.SESSION:
+            lines.append(f"{date_format(event.at, 'j M Y, H:i')}: {event_label(event)}")
+        else:
+            lines.append(f"{day}: {event_label(event)}")
+    return lines
+
+
+def _event_marks(window: Window, events: Sequence[TreatmentEvent]) -> list[str]:
+    top, bottom = TOP, HEIGHT - BOTTOM
+    parts: list[str] = []
+    for event in events:
+        x = _x(max(event.at, window.first), window.first, window.last)
+        tip = escape(f"{event_label(event)}, {date_format(event.at, 'j M Y')}")
+        if event.kind == EventKind.WATCH:
+            end = _x(min(event.until or window.last, window.last), window.first, window.last)
+            parts.append(
+                f'<rect class="event-watch" data-testid="event-watch" x="{x:.1f}" y="{top}" '
+                f'width="{max(end - x, 2):.1f}" height="{bottom - top}"><title>{tip}</title></rect>'
+            )
+        elif event.kind == EventKind.SESSION:
+            parts.append(
+                f'<line class="event-session" data-testid="event-session" x1="{x:.1f}" '
+                f'x2="{x:.1f}" y1="{top}" y2="{bottom}"><title>{tip}</title></line>'
+            )
+        elif event.kind == EventKind.ALERT:
+            y = top + 7
+            parts.append(
+                f'<path class="event-alert" data-testid="event-alert" '
+                f'd="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} '
+                f'L{x - 6:.1f},{y:.1f} Z"><title>{tip}</title></path>'
+            )
+        else:
+            parts.append(
+                f'<rect class="event-plan" data-testid="event-plan" x="{x - 5:.1f}" '
+                f'y="{bottom - 11}" width="10" height="10"><title>{tip}</title></rect>'
+            )
+    return parts
+
+
+def score_chart(
+    definition: Definition,
+    scores: Sequence[Score],
+    chart_id: str,
+    events: Sequence[TreatmentEvent] = (),
+) -> SafeString:
+    """An accessible SVG of ``scores`` (valid ones) on the instrument's full range, with
+    the treatment ``events`` (``events_in`` its window) on the same time axis."""
     points = [s for s in scores if s.value is not None]
+    window = window_of(scores, events)
+    drawn = events_in(window, events)
     low, high = (float(v) for v in definition.score_range())
     decimals = definition.scoring.decimals
     title = _("%(instrument)s scores over time") % {"instrument": definition.short_title}
@@ -59,6 +175,10 @@ def score_chart(definition: Definition, scores: Sequence[Score], chart_id: str) 
         + (f" ({s.band})" if s.band else "")
         for s in points
     ) or _("No scores yet")
+    if drawn:
+        summary += ". " + _("Treatment events: %(events)s") % {
+            "events": "; ".join(event_lines(drawn))
+        }
     parts = [
         f'<svg class="score-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" data-testid="score-chart">',
@@ -85,8 +205,9 @@ def score_chart(definition: Definition, scores: Sequence[Score], chart_id: str) 
             f'<text class="axis" x="{LEFT - 6}" y="{_y(value, low, high) + 4:.1f}" '
             f'text-anchor="end">{number(value, decimals)}</text>'
         )
-    if points:
-        first, last = points[0].observed_at, points[-1].observed_at
+    if points and window is not None:
+        first, last = window.first, window.last
+        parts.extend(_event_marks(window, drawn))
         baseline = points[0].value
         assert baseline is not None  # noqa: S101 - points holds valid scores only
         y0 = _y(baseline, low, high)

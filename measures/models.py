@@ -5,6 +5,7 @@ text, assignments to patients, administrations (one questionnaire to fill in) an
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -98,10 +99,44 @@ class Frequency(models.TextChoices):
     ONCE = "once", _("Once")
     DAYS = "days", _("Every N days")
     WEEKS = "weeks", _("Every N weeks")
+    SESSION = "session", _("Before each session")
+
+
+class TherapySession(models.Model):
+    """A patient's therapy session, booked by a clinician on the care team. A questionnaire
+    assigned "before each session" opens some hours before ``starts_at`` and closes at it.
+    Cancelled, never deleted (a cancelled session's waiting questionnaire is withdrawn)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="therapy_sessions")
+    #: The instant; entered and shown on the patient's wall clock (``Patient.time_zone``).
+    starts_at = models.DateTimeField(_("starts at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["patient", "starts_at"], name="measures_session_start")]
+
+    def __str__(self) -> str:
+        return f"Session of {self.patient} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Assignment(models.Model):
-    """A clinician asks a patient to fill in an instrument once or every N days or weeks."""
+    """A clinician asks a patient to fill in an instrument once, every N days or weeks, or
+    before each therapy session (opening ``hours_before`` the session starts)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assignments")
@@ -109,6 +144,12 @@ class Assignment(models.Model):
     frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
     every = models.PositiveSmallIntegerField(
         _("every"), default=1, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    #: Before each session: how many hours before the session the questionnaire opens.
+    hours_before = models.PositiveSmallIntegerField(
+        _("hours before the session"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(168)],
     )
     #: When the next questionnaire falls due (``None`` once nothing more is due).
     next_due_at = models.DateTimeField(null=True, blank=True)
@@ -137,6 +178,12 @@ class AdministrationStatus(models.TextChoices):
     DUE = "due", _("Waiting")
     IN_PROGRESS = "in_progress", _("Started")
     SUBMITTED = "submitted", _("Sent")
+    #: Its session was cancelled before the patient started it.
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Statuses of a questionnaire the patient may still fill in (unless it has closed).
+OPEN_STATUSES = (AdministrationStatus.DUE, AdministrationStatus.IN_PROGRESS)
 
 
 class Administration(models.Model):
@@ -155,8 +202,18 @@ class Administration(models.Model):
     status = models.CharField(
         max_length=12, choices=AdministrationStatus.choices, default=AdministrationStatus.DUE
     )
+    #: Before each session: the session it prepares (it closes when the session starts).
+    session = models.ForeignKey(
+        TherapySession,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="administrations",
+    )
     answers = models.JSONField(default=dict)
     due_at = models.DateTimeField()
+    #: After this it can no longer be filled in (``None``: it stays open until sent).
+    closes_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,6 +233,11 @@ class Administration(models.Model):
                 condition=Q(assignment__isnull=False),
                 name="administration_once_per_due_time",
             ),
+            models.UniqueConstraint(
+                fields=["assignment", "session"],
+                condition=Q(assignment__isnull=False, session__isnull=False),
+                name="administration_once_per_session",
+            ),
             models.CheckConstraint(
                 condition=Q(status="submitted", submitted_at__isnull=False)
                 | (~Q(status="submitted") & Q(submitted_at__isnull=True)),
@@ -189,6 +251,10 @@ class Administration(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == AdministrationStatus.SUBMITTED
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the patient may still fill it in at ``now``."""
+        return self.status in OPEN_STATUSES and (self.closes_at is None or self.closes_at > now)
 
 
 class Score(models.Model):

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from measures.actions import MAX_EVERY
+from measures.actions import DEFAULT_HOURS_BEFORE, MAX_EVERY, MAX_HOURS_BEFORE, MAX_NOTE
 from measures.definitions import MAX_ITEMS
 
-FrequencyName = Literal["once", "days", "weeks"]
-StatusName = Literal["due", "in_progress", "submitted"]
+FrequencyName = Literal["once", "days", "weeks", "session"]
+StatusName = Literal["due", "in_progress", "submitted", "withdrawn"]
 ChangeLabel = Literal[
     "reliable_improvement", "no_reliable_change", "reliable_deterioration", "recovered"
 ]
@@ -59,6 +59,7 @@ class QuestionnaireOut(Schema):
     version: str
     status: StatusName
     due_at: datetime
+    closes_at: datetime | None = Field(description="Before a session: when it starts.")
     submitted_at: datetime | None
     instructions: str
     answers: dict[str, int | None]
@@ -126,6 +127,12 @@ class AssignIn(Schema):
     instrument: str = Field(max_length=40)
     frequency: FrequencyName = "once"
     every: int = Field(default=1, ge=1, le=MAX_EVERY)
+    hours_before: int = Field(
+        default=DEFAULT_HOURS_BEFORE,
+        ge=1,
+        le=MAX_HOURS_BEFORE,
+        description="Before each session: it opens this many hours before the session.",
+    )
 
 
 class AssignmentOut(Schema):
@@ -133,6 +140,7 @@ class AssignmentOut(Schema):
     instrument: str
     frequency: FrequencyName
     every: int
+    hours_before: int
     next_due_at: datetime | None
     created_at: datetime
     stopped_at: datetime | None
@@ -140,3 +148,21 @@ class AssignmentOut(Schema):
 
 class RecomputedOut(Schema):
     added: int
+
+
+class SessionIn(Schema):
+    starts_at: datetime = Field(
+        description="Without an offset: a wall-clock time in the patient's time zone; with "
+        "one: that instant."
+    )
+    note: str = Field(default="", max_length=MAX_NOTE)
+
+
+class SessionOut(Schema):
+    id: UUID
+    starts_at: datetime
+    local_start: str = Field(description="The start on the patient's wall clock.")
+    time_zone: str
+    note: str
+    created_at: datetime
+    cancelled_at: datetime | None

@@ -26,7 +26,7 @@ from core.leases import claim_batch
 from ema.models import EmaSettings, PushSubscription
 from ema.push import PushGone, send_push, vapid_keys
 from measures.actions import plan_due
-from measures.models import Administration, AdministrationStatus
+from measures.models import OPEN_STATUSES, Administration
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ STALE = timedelta(days=14)
 def _claimable(now: datetime) -> Q:
     return (
         Q(reminded_at__isnull=True, due_at__lte=now, due_at__gte=now - STALE)
-        & ~Q(status=AdministrationStatus.SUBMITTED)
+        & Q(status__in=OPEN_STATUSES)
+        & (Q(closes_at__isnull=True) | Q(closes_at__gt=now))
         & (Q(reminder_claimed_at__isnull=True) | Q(reminder_claimed_at__lt=now - LEASE))
     )
 
@@ -96,7 +97,8 @@ def send_due_reminders(now: datetime | None = None, batch: int = 200) -> int:
 
 @task()
 def plan_questionnaires() -> int:
-    """Plan every assigned questionnaire that has fallen due."""
+    """Plan every assigned questionnaire that has fallen due (one "before each session"
+    falls due when its window opens, ``hours_before`` the session starts)."""
     return plan_due()
 
 

@@ -16,6 +16,17 @@ urlpatterns = [
         views.stop,
         name="stop",
     ),
+    path("patients/<patient_id>/measures/sessions/", views.add_session, name="add_session"),
+    path(
+        "patients/<patient_id>/measures/sessions/<session_id>/",
+        views.edit_session,
+        name="edit_session",
+    ),
+    path(
+        "patients/<patient_id>/measures/sessions/<session_id>/cancel/",
+        views.cancel_session,
+        name="cancel_session",
+    ),
     path("patients/<patient_id>/measures/recompute/", views.recompute, name="recompute"),
     path("patients/<patient_id>/measures/fhir/", views.export, name="export"),
 ]

@@ -1,19 +1,22 @@
 """Pages: the patient's questionnaires (fill in, save and come back, send, read the
-summary); the clinician's view of a patient's scores (chart, assignments, recompute, FHIR
-export); the instrument catalogue."""
+summary); the clinician's view of a patient's scores (chart with the treatment events,
+assignments, therapy sessions, recompute, FHIR export); the instrument catalogue."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from care.crisis import crisis_resources
+from care.models import Patient
 from core.actions import ActionError
 from core.forms import add_action_error
 from core.requests import AuthenticatedRequest
@@ -23,20 +26,26 @@ from measures.access import (
     access_assignment,
     access_own_results,
     access_patient_results,
+    access_patient_sessions,
     access_patient_to_assign,
+    access_session,
 )
-from measures.charts import score_chart
+from measures.charts import event_lines, events_in, score_chart, window_of
 from measures.fhir import patient_bundle
-from measures.forms import AssignForm, QuestionnaireForm
-from measures.models import Instrument, LicensedItemText
+from measures.forms import AssignForm, QuestionnaireForm, SessionForm
+from measures.models import AdministrationStatus, Instrument, LicensedItemText
 from measures.queries import (
+    EventKind,
     assignments,
     fill_definition,
     instrument_choices,
     open_questionnaires,
     sent_questionnaires,
     series_for,
+    sessions_of,
+    treatment_events,
 )
+from measures.sessions import instant_to_wall_clock
 from measures.summaries import CLINICIAN_NOTE, change_label, patient_summary
 from policy.routes import page
 from safety.flow import show_safety_plan
@@ -61,6 +70,14 @@ def fill(request: AuthenticatedRequest, administration_id: str) -> HttpResponse:
     administration = access_administration(request, administration_id, own=True)
     if administration.is_submitted:
         return redirect("measures:result", administration_id=administration.public_id)
+    if not administration.is_open(timezone.now()):
+        if administration.status == AdministrationStatus.WITHDRAWN:
+            messages.info(
+                request, _("This questionnaire was withdrawn: the session was cancelled.")
+            )
+        else:
+            messages.info(request, _("This questionnaire closed when the session started."))
+        return redirect("measures:mine")
     definition = fill_definition(administration)
     form = QuestionnaireForm(
         request.POST if request.method == "POST" else None,
@@ -141,30 +158,61 @@ def patient_scores(request: AuthenticatedRequest, patient_id: str) -> HttpRespon
     return _patient_page(request, patient_id)
 
 
+def _chart_entry(one: Any, events: list[Any]) -> dict[str, Any]:
+    drawn = events_in(window_of(one.scores, events), events)
+    return {
+        "series": one,
+        "chart": score_chart(one.definition, one.scores, f"chart-{one.instrument.key}", events),
+        "rows": _series_rows(one),
+        "events": event_lines(drawn),
+        "event_kinds": sorted({str(e.kind) for e in drawn}),
+    }
+
+
 def _patient_page(
-    request: AuthenticatedRequest, patient_id: str, form: AssignForm | None = None
+    request: AuthenticatedRequest,
+    patient_id: str,
+    form: AssignForm | None = None,
+    session_form: SessionForm | None = None,
 ) -> HttpResponse:
     patient = access_patient_results(request, patient_id)
+    # Every date and time on the page is on the patient's clock, as sessions are booked.
+    with timezone.override(ZoneInfo(patient.time_zone)):
+        return _render_patient_page(request, patient, form, session_form)
+
+
+def _render_patient_page(
+    request: AuthenticatedRequest,
+    patient: Patient,
+    form: AssignForm | None,
+    session_form: SessionForm | None,
+) -> HttpResponse:
     may_assign = request.user.has_perm("measures.assign", patient)
+    may_book = request.user.has_perm("measures.manage_sessions", patient)
     choices = instrument_choices(patient) if may_assign else []
     series = series_for(patient)
+    events = treatment_events(patient) if series else []
+    zone = ZoneInfo(patient.time_zone)
     context = {
         "patient": patient,
-        "series": [
-            {
-                "series": one,
-                "chart": score_chart(one.definition, one.scores, f"chart-{one.instrument.key}"),
-                "rows": _series_rows(one),
-            }
-            for one in series
-        ],
+        "series": [_chart_entry(one, events) for one in series],
+        "event_kinds": [kind.value for kind in EventKind],
         "assignments": list(assignments(patient)),
+        "sessions": [
+            {"session": s, "local": instant_to_wall_clock(s.starts_at, zone)}
+            for s in sessions_of(patient)
+        ],
+        "now": timezone.now(),
         "may_assign": may_assign,
+        "may_book": may_book,
         "form": form or (AssignForm(choices=choices) if may_assign else None),
+        "session_form": session_form
+        or (SessionForm(time_zone=patient.time_zone) if may_book else None),
         "unavailable": [i for i, usable in choices if not usable],
         "note": CLINICIAN_NOTE,
     }
-    return render(request, "measures/patient.html", context, status=400 if form else 200)
+    invalid = form is not None or session_form is not None
+    return render(request, "measures/patient.html", context, status=400 if invalid else 200)
 
 
 @require_POST
@@ -181,6 +229,7 @@ def assign(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
                 instrument,
                 frequency=form.cleaned_data["frequency"],
                 every=form.cleaned_data["every"],
+                hours_before=form.cleaned_data["hours_before"],
             )
         except ActionError as exc:
             add_action_error(form, exc)
@@ -200,6 +249,65 @@ def stop(request: AuthenticatedRequest, patient_id: str, assignment_id: str) -> 
     assignment = access_assignment(patient, assignment_id)
     actions.stop_assignment(request.user, assignment)
     messages.success(request, _("No more questionnaires will be sent from this assignment."))
+    return redirect("measures:patient", patient_id=patient.public_id)
+
+
+@require_POST
+@page("accounts.use_app", object_perm="measures.manage_sessions")
+def add_session(request: AuthenticatedRequest, patient_id: str) -> HttpResponse:
+    patient = access_patient_sessions(request, patient_id)
+    form = SessionForm(request.POST, time_zone=patient.time_zone)
+    if form.is_valid():
+        try:
+            actions.add_session(
+                request.user, patient, form.cleaned_data["starts_at"], form.cleaned_data["note"]
+            )
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The session was added."))
+            return redirect("measures:patient", patient_id=patient.public_id)
+    return _patient_page(request, patient_id, session_form=form)
+
+
+@page("accounts.use_app", object_perm="measures.manage_sessions")
+def edit_session(request: AuthenticatedRequest, patient_id: str, session_id: str) -> HttpResponse:
+    patient = access_patient_sessions(request, patient_id)
+    session = access_session(request, patient, session_id)
+    local = instant_to_wall_clock(session.starts_at, ZoneInfo(patient.time_zone))
+    form = SessionForm(
+        request.POST if request.method == "POST" else None,
+        time_zone=patient.time_zone,
+        initial={"starts_at": local, "note": session.note},
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            actions.change_session(
+                request.user, session, form.cleaned_data["starts_at"], form.cleaned_data["note"]
+            )
+        except ActionError as exc:
+            add_action_error(form, exc)
+        else:
+            messages.success(request, _("The session was changed."))
+            return redirect("measures:patient", patient_id=patient.public_id)
+    context = {"patient": patient, "session": session, "local": local, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "measures/session.html", context, status=status)
+
+
+@require_POST
+@page("accounts.use_app", object_perm="measures.manage_sessions")
+def cancel_session(request: AuthenticatedRequest, patient_id: str, session_id: str) -> HttpResponse:
+    patient = access_patient_sessions(request, patient_id)
+    session = access_session(request, patient, session_id)
+    try:
+        actions.cancel_session(request.user, session)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The session was cancelled; a questionnaire not yet started is withdrawn.")
+        )
     return redirect("measures:patient", patient_id=patient.public_id)
 
 

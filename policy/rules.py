@@ -144,6 +144,9 @@ PERMISSIONS: dict[str, Predicate] = {
     "measures.fill_own": is_patient & has_patient_profile,
     "measures.view_results": reads_clinical_record,
     "measures.assign": same_organisation & is_clinician & on_care_team,
+    # The clinicians on the team book, move and cancel the patient's therapy sessions
+    # (questionnaires "before each session" follow them); the record's readers see them.
+    "measures.manage_sessions": same_organisation & is_clinician & on_care_team,
     "measures.export_clinic": is_org_admin,
 }
 

@@ -333,6 +333,22 @@ def _phq9_answers(world: World) -> dict[str, Any]:
     return {"answers": dict.fromkeys([str(n) for n in range(1, 10)], 0)}
 
 
+def _in_three_days() -> str:
+    return (timezone.now() + timedelta(days=3)).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M")
+
+
+def _therapy_session(world: World, user: User | None) -> dict[str, Any]:
+    """A therapy session of world.patient, three days ahead."""
+    from measures.actions import add_session
+
+    session = add_session(world.therapist, world.patient_record, timezone.now() + timedelta(days=3))
+    return {"patient_id": world.patient_record.public_id, "session_id": session.public_id}
+
+
+def _session_form(world: World) -> dict[str, Any]:
+    return {"starts_at": _in_three_days(), "note": "Weekly session"}
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry(allow=SIGNED_IN, ok=(302,))],
     "crisis": [Entry(allow=EVERYONE)],
@@ -706,6 +722,29 @@ PAGES: dict[str, list[Entry]] = {
         Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_patient, ok=(302,))
     ],
     "measures:export": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "measures:add_session": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=_session_form,
+            ok=(302,),
+        )
+    ],
+    "measures:edit_session": [
+        Entry(allow=frozenset({"therapist"}), kwargs=_therapy_session),
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_therapy_session,
+            data=_session_form,
+            ok=(302,),
+            variant="change",
+        ),
+    ],
+    "measures:cancel_session": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_therapy_session, ok=(302,))
+    ],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -806,6 +845,27 @@ API: dict[str, list[Entry]] = {
     "stop_assignment": [Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_assignment)],
     "recompute_scores": [Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_patient)],
     "export_patient_fhir": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "list_sessions": [Entry(allow=RECORD_READERS, kwargs=_patient)],
+    "add_session": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="POST",
+            kwargs=_patient,
+            data=lambda world: {"starts_at": _in_three_days(), "note": ""},
+            ok=(201,),
+        )
+    ],
+    "change_session": [
+        Entry(
+            allow=frozenset({"therapist"}),
+            method="PUT",
+            kwargs=_therapy_session,
+            data=lambda world: {"starts_at": _in_three_days(), "note": "Moved"},
+        )
+    ],
+    "cancel_session": [
+        Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_therapy_session)
+    ],
     "export_clinic_ndjson": [Entry(allow=ADMINS)],
     "crisis_resources": [Entry(allow=SIGNED_IN)],
     "list_tokens": [Entry(allow=SIGNED_IN)],

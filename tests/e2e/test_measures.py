@@ -1,12 +1,14 @@
 """Measurement-based care in the browser: a patient fills in a PHQ-9 on a phone (saving and
-coming back), item 9 takes them to their safety plan, and the therapist sees the scores
-drawn over the severity bands with the baseline and a reliable-change marker."""
+coming back), item 9 takes them to their safety plan, the therapist sees the scores
+drawn over the severity bands with the baseline and a reliable-change marker, and books a
+session while the chart shows the treatment events so far."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -15,8 +17,8 @@ from playwright.sync_api import Page, expect
 
 from core.testing.factories import make_administration, shipped_instrument
 from core.testing.personas import World
-from measures.actions import assign_instrument
-from measures.models import Score
+from measures.actions import add_session, assign_instrument
+from measures.models import Administration, Score, TherapySession
 from safety.models import Alert
 from tests.e2e.conftest import (
     DESKTOP,
@@ -149,3 +151,64 @@ def test_therapist_sees_scores_over_bands_with_baseline_and_reliable_change(
     expect(page.get_by_test_id("change-previous").last).to_contain_text("Recovered")
     expect(page.get_by_role("note")).to_contain_text("support clinical judgement")
     tour.check("scores")
+
+
+def test_therapist_books_a_session_and_sees_the_treatment_events_on_the_chart(
+    e2e_world: World, new_context: ContextFactory, tour_for: Callable[[Page], Tour]
+) -> None:
+    # Given PHQ-9 scores two weeks apart with a session held in between, and PHQ-9
+    # assigned before each session
+    start = timezone.now() - timedelta(days=14)
+    for week, value in ((0, 2), (2, 1)):
+        with time_machine.travel(start + timedelta(weeks=week), tick=False):
+            make_administration(
+                e2e_world.patient_record,
+                answers={str(n): value for n in range(1, 9)} | {"9": 0},
+                submit=True,
+            )
+    with time_machine.travel(start, tick=False):
+        add_session(e2e_world.therapist, e2e_world.patient_record, start + timedelta(days=7))
+    assign_instrument(
+        e2e_world.therapist,
+        e2e_world.patient_record,
+        shipped_instrument("phq9"),
+        frequency="session",
+        hours_before=48,
+    )
+
+    # When the therapist opens the patient's questionnaires
+    staff_with_device(e2e_world.therapist)
+    tour = tour_for(new_context(viewport=DESKTOP).new_page())
+    page = tour.page
+    log_in_through_form(tour, e2e_world.therapist)
+    tour.check("caseload")
+    page.goto(f"/patients/{e2e_world.patient_record.public_id}/measures/")
+
+    # Then the chart draws the session held, with a legend and the events in words
+    chart = page.get_by_test_id("series-phq9").get_by_test_id("score-chart")
+    expect(chart.get_by_test_id("event-session")).to_have_count(1)
+    expect(page.get_by_test_id("chart-legend")).to_contain_text("Therapy session")
+    expect(page.get_by_test_id("events-phq9")).to_contain_text("Therapy session")
+    tour.check("scores-with-events")
+
+    # When they book the next session for tomorrow at 10:00 (the patient's time)
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    sessions = page.get_by_test_id("sessions")
+    sessions.get_by_label("Starts at").fill(tomorrow.strftime("%Y-%m-%dT10:00"))
+    sessions.get_by_label("Note (optional)").fill("Weekly session")
+    sessions.get_by_role("button", name="Add session").click()
+
+    # Then it is listed, and its questionnaire already waits (it opens 48 hours before)
+    expect(page.get_by_role("status")).to_contain_text("The session was added")
+    expect(page.get_by_test_id("session")).to_have_count(2)
+    expect(page.get_by_test_id("session").last).to_contain_text("Weekly session")
+    tour.check("session-added")
+    booked = TherapySession.objects.get(note="Weekly session")
+    assert Administration.objects.filter(session=booked).count() == 1
+
+    # And cancelling it withdraws the questionnaire the patient has not started
+    page.get_by_role("button", name=re.compile(r"^Cancel session")).last.click()
+    expect(page.get_by_role("status")).to_contain_text("The session was cancelled")
+    expect(page.get_by_test_id("session").last).to_contain_text("cancelled")
+    tour.check("session-cancelled")
+    assert Administration.objects.get(session=booked).status == "withdrawn"

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,14 +140,50 @@ class _Rows:
     emotions: list[CardEmotion]
 
 
+#: A card's target and emotion rows in one round trip (the submission path's hottest read).
+_ROWS_SQL = (
+    "SELECT 1, id, target_id, urge, acted, detail, NULL FROM {targets} WHERE card_id = %s "
+    "UNION ALL "
+    "SELECT 2, id, emotion_id, NULL, NULL, NULL, rating FROM {emotions} WHERE card_id = %s"
+)
+
+
+def _rows_of(card: DiaryCard) -> tuple[list[CardTarget], list[CardEmotion]]:
+    """The card's rows, as model instances (each with ``card`` set, items not yet)."""
+    alias = router.db_for_read(CardTarget)
+    sql = _ROWS_SQL.format(
+        targets=connections[alias].ops.quote_name(CardTarget._meta.db_table),
+        emotions=connections[alias].ops.quote_name(CardEmotion._meta.db_table),
+    )
+    targets: list[CardTarget] = []
+    emotions: list[CardEmotion] = []
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [card.pk, card.pk])
+        for kind, pk, item_id, urge, acted, detail, rating in cursor.fetchall():
+            if kind == 1:
+                row = CardTarget.from_db(
+                    alias,
+                    ["id", "card_id", "target_id", "urge", "acted", "detail"],
+                    [pk, card.pk, item_id, urge, None if acted is None else bool(acted), detail],
+                )
+                row.card = card
+                targets.append(row)
+            else:
+                row_e = CardEmotion.from_db(
+                    alias, ["id", "card_id", "emotion_id", "rating"], [pk, card.pk, item_id, rating]
+                )
+                row_e.card = card
+                emotions.append(row_e)
+    return targets, emotions
+
+
 def _locked_card(patient: Patient, day: date, items: _Items) -> tuple[DiaryCard, _Rows] | None:
     """The day's card, locked until the transaction ends, with its rows."""
     card = DiaryCard.objects.select_for_update().filter(patient=patient, date=day).first()
     if card is None:
         return None
     card.patient = patient  # loaded already (the risk rules read its organisation)
-    targets = list(CardTarget.objects.filter(card=card).order_by())
-    emotions = list(CardEmotion.objects.filter(card=card).order_by())
+    targets, emotions = _rows_of(card)
     # Each row's item is one of the patient's, loaded already (a stray one loads on access).
     for row in targets:
         if row.target_id in items.targets:

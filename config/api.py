@@ -30,6 +30,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "chains.api"),
     ("", "coaching.api"),
     ("", "measures.api"),
+    ("", "reports.api"),
 )
 
 

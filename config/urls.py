@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("chains.urls")),
     path("", include("coaching.urls")),
     path("", include("measures.urls")),
+    path("", include("reports.urls")),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
 ]
 

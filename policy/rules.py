@@ -52,6 +52,7 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "coaching.view_requests",
         "chains.view",
         "measures.view_results",
+        "reports.download",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -148,6 +149,12 @@ PERMISSIONS: dict[str, Predicate] = {
     # (questionnaires "before each session" follow them); the record's readers see them.
     "measures.manage_sessions": same_organisation & is_clinician & on_care_team,
     "measures.export_clinic": is_org_admin,
+    # --- progress reports -------------------------------------------------------------------
+    # A PDF for a case review or a referral: the clinicians on the patient's team ask for
+    # one and download it (an audited clinical read). Not the patient, supporters,
+    # facilitators, researchers or an admin (a break-glass read is of the record itself).
+    "reports.request": same_organisation & is_clinician & on_care_team,
+    "reports.download": same_organisation & is_clinician & on_care_team,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -349,6 +349,32 @@ def _session_form(world: World) -> dict[str, Any]:
     return {"starts_at": _in_three_days(), "note": "Weekly session"}
 
 
+#: Who asks for and downloads world.patient's progress report: the clinician on their team.
+REPORT_READERS = frozenset({"therapist"})
+
+
+def _ready_report(world: World, user: User | None) -> dict[str, Any]:
+    """A written progress report of world.patient (stand-in bytes: nothing is rendered)."""
+    from reports.models import ReportRequest, ReportStatus
+
+    today = _local_today(world)
+    report = ReportRequest.objects.create(
+        patient=world.patient_record,
+        requested_by=world.therapist,
+        first=today - timedelta(days=6),
+        last=today,
+        status=ReportStatus.READY,
+        pdf=b"%PDF-1.7 matrix",
+        pages=1,
+    )
+    return {"patient_id": world.patient_record.public_id, "report_id": report.public_id}
+
+
+def _report_period(world: World) -> dict[str, Any]:
+    today = _local_today(world)
+    return {"first": (today - timedelta(days=6)).isoformat(), "last": today.isoformat()}
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry(allow=SIGNED_IN, ok=(302,))],
     "crisis": [Entry(allow=EVERYONE)],
@@ -745,6 +771,22 @@ PAGES: dict[str, list[Entry]] = {
     "measures:cancel_session": [
         Entry(allow=frozenset({"therapist"}), method="POST", kwargs=_therapy_session, ok=(302,))
     ],
+    # --- progress reports ---------------------------------------------------------------------
+    "reports:patient": [
+        Entry(allow=REPORT_READERS, kwargs=_patient),
+        Entry(
+            allow=REPORT_READERS,
+            method="POST",
+            kwargs=_patient,
+            data=_report_period,
+            ok=(302,),
+            variant="request",
+        ),
+        Entry(
+            allow=REPORT_READERS, kwargs=_patient_with_break_glass, variant="admin has break-glass"
+        ),
+    ],
+    "reports:download": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -1248,6 +1290,12 @@ API: dict[str, list[Entry]] = {
             variant="admin has break-glass",
         ),
     ],
+    # --- progress reports -------------------------------------------------------------------
+    "request_report": [
+        Entry(allow=REPORT_READERS, method="POST", kwargs=_patient, data=_report_period, ok=(201,))
+    ],
+    "get_report": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
+    "download_report": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
 }
 
 

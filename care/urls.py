@@ -1,6 +1,7 @@
 from django.urls import path
 
 from care import views
+from dashboard import views as dashboard_views
 
 app_name = "care"
 
@@ -11,7 +12,8 @@ urlpatterns = [
     path("me/supporters/<link_id>/withdraw/", views.supporter_withdraw, name="supporter_withdraw"),
     path("shared/", views.shared_list, name="shared_list"),
     path("shared/<patient_id>/", views.shared_detail, name="shared_detail"),
-    path("caseload/", views.caseload, name="caseload"),
+    # The caseload page is the clinician dashboard's (dashboard/views.py); the name stays.
+    path("caseload/", dashboard_views.caseload, name="caseload"),
     path("facilitator/", views.facilitation, name="facilitation"),
     path("patients/", views.patient_list, name="patient_list"),
     path("patients/new/", views.patient_new, name="patient_new"),

@@ -136,13 +136,7 @@ def shared_detail(request: AuthenticatedRequest, patient_id: str) -> HttpRespons
 
 
 # --- clinicians and facilitators ---------------------------------------------------------------
-
-
-@page("care.view_caseload")
-def caseload(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    paged = paginate(request, search_patients(caseload_for(request.user), query))
-    return render(request, "care/caseload.html", {"query": query, **paged.context()})
+# The caseload page (``care:caseload``) is the clinician dashboard's: dashboard/views.py.
 
 
 @page("care.view_facilitation")

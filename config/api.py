@@ -31,6 +31,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "coaching.api"),
     ("", "measures.api"),
     ("", "reports.api"),
+    ("", "dashboard.api"),
 )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from coaching.tasks import send_coaching_notices
 from core.scheduling import Periodic
 from core.tasks import prune_idempotency_records
+from dashboard.tasks import refresh_patient_days
 from ema.tasks import dispatch_prompts, plan_prompts
 from measures.tasks import plan_questionnaires, send_questionnaire_reminders
 from safety.tasks import check_missed_diary_cards, send_alert_notices
@@ -27,4 +28,6 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic(
         "measures.send_questionnaire_reminders", send_questionnaire_reminders, timedelta(minutes=5)
     ),
+    # An upsert of the changed patients' recent days; `rebuild_patient_days` rebuilds all.
+    Periodic("dashboard.refresh_patient_days", refresh_patient_days, timedelta(minutes=10)),
 )

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "chains",
     "coaching",
     "measures",
+    "dashboard",
     "reports",
     "demo",
 ]

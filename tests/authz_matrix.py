@@ -925,6 +925,7 @@ API: dict[str, list[Entry]] = {
         ),
     ],
     "caseload": [Entry(allow=CLINICIANS)],
+    "caseload_dashboard": [Entry(allow=CLINICIANS)],
     "list_patients": [Entry(allow=ADMINS | {"therapist"})],
     "create_patient": [
         Entry(

@@ -41,10 +41,12 @@ class Case:
 
 CASES = {
     # Paginated pages add one COUNT query.
-    "caseload page": Case("therapist", "care:caseload", api=False, queries=6),
+    # The dashboard's caseload: patients, open alerts, the daily table, latest scores.
+    "caseload page": Case("therapist", "care:caseload", api=False, queries=7),
     "facilitation page": Case("facilitator", "care:facilitation", api=False, queries=5),
     "patient list page": Case("admin", "care:patient_list", api=False, queries=6),
     "caseload API": Case("therapist", "/caseload", api=True, queries=4),
+    "caseload dashboard API": Case("therapist", "/dashboard/caseload", api=True, queries=5),
     "patient list API": Case("admin", "/patients", api=True, queries=4),
 }
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dashboard.days import rebuild_all
 from demo.chains import ensure_chain
 from demo.coaching import ensure_coaching
 from demo.history import HISTORY_DAYS, app_patients, ensure_history
@@ -70,6 +71,8 @@ class Command(BaseCommand):
             chains = ensure_chain(featured, therapist) if featured else 0
             coaching = ensure_coaching(featured, therapist) if featured else 0
             measures = ensure_measures(featured, therapist) if featured else 0
+            # Last, so that the caseload dashboard's daily table has everything above.
+            patient_days = rebuild_all()
         self.stdout.write(
             f"Demo organisation ready: {counts['staff']} staff, {counts['patients']} patients, "
             f"{counts['supporters']} supporter links (seed {seed})."
@@ -95,6 +98,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Added {measures} PHQ-9 results and a GAD-7 waiting to be filled in."
             )
+        self.stdout.write(f"Filled the caseload dashboard's daily table ({patient_days} rows).")
         if quiet_logins:
             return
         rows = [(spec.key, spec.email) for spec in STAFF]

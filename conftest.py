@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import User
 from core.testing.personas import World, build_world, log_in
@@ -14,6 +15,12 @@ from core.testing.personas import World, build_world, log_in
 # Playwright's sync API runs an event loop in the test thread; Django must still
 # allow ORM calls from that thread in browser tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests explore new random examples on every local run; CI (.ci/run) uses the
+# "ci" profile: the same examples every run, so that a red run is reproducible and a
+# busy machine cannot fail a test on time alone.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("WISEMIND_HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture

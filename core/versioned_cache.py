@@ -58,10 +58,15 @@ class VersionedCache(Generic[V]):
         self._entries.clear()
 
 
+def raise_version(model: type[models.Model], pk: object, field: str) -> bool:
+    """Raise the version stamp ``field`` of ``model``'s row ``pk`` by one in the database
+    (in the current transaction); whether the row exists."""
+    manager: Any = model._default_manager
+    return bool(manager.filter(pk=pk).update(**{field: F(field) + 1}))
+
+
 def bump_version(instance: models.Model, field: str) -> None:
-    """Raise ``instance``'s version stamp ``field`` by one in the database (in the current
-    transaction) and refresh it on ``instance``, so that later reads through this same
-    object in this request do not find the old version's cached list."""
-    model: Any = type(instance)
-    if model.objects.filter(pk=instance.pk).update(**{field: F(field) + 1}):
+    """``raise_version`` for a loaded object, refreshed too, so that later reads through
+    this same object in this request do not find the old version's cached list."""
+    if raise_version(type(instance), instance.pk, field):
         instance.refresh_from_db(fields=[field])

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from care.models import Patient
-from core.versioned_cache import bump_version
+from core.versioned_cache import bump_version, raise_version
 from diary.models import Emotion, Target
 
 
@@ -23,6 +22,4 @@ def items_changed(sender: type[Target | Emotion], instance: Target | Emotion, **
         # Refreshes the caller's patient object too (it is the one the item points at).
         bump_version(instance.patient, "diary_items_version")
     else:
-        Patient.objects.filter(pk=instance.patient_id).update(
-            diary_items_version=F("diary_items_version") + 1
-        )
+        raise_version(Patient, instance.patient_id, "diary_items_version")

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import Organisation
+from core.versioned_cache import raise_version
 from safety.models import RiskRule
 
 
 @receiver(post_save, sender=RiskRule)
 @receiver(post_delete, sender=RiskRule)
 def rules_changed(sender: type[RiskRule], instance: RiskRule, **_: Any) -> None:
-    Organisation.objects.filter(pk=instance.organisation_id).update(
-        risk_rules_version=F("risk_rules_version") + 1
-    )
+    raise_version(Organisation, instance.organisation_id, "risk_rules_version")

@@ -1,12 +1,15 @@
 """Running the index definitions of :mod:`analytics.indices` on an engine.
 
-Two engines run the same Narwhals expressions (decision 0019):
+Two engines run the same definitions (:func:`analytics.indices.unit_sums`, decision 0019):
 
-* ``local`` (the default): Polars, in process. The input is sorted by unit and time once
-  (skipped when it already is), and "the previous row of the same unit" is a plain
-  ``shift(1)`` masked where the unit changes — no window partitioning.
-* ``spark``: PySpark (the optional ``spark`` extra), for data too large for one machine.
-  "The previous row" is ``shift(1).over(unit, order_by=time)``.
+* ``local`` (the default), in process. On rows sorted by unit and time (sorted first when
+  they are not; the check is part of the first pass) the sums are segment reductions over
+  NumPy arrays (:mod:`analytics.fastpath`); keys it cannot take (strings, nulls, zoned
+  datetimes) go through the general pipeline below on Polars, "the previous row of the
+  same unit" being a plain ``shift(1)`` masked where the unit changes.
+* ``spark``: PySpark (the optional ``spark`` extra), for data too large for one machine:
+  the general pipeline (:func:`_run`: unit means as a window, pair columns, one
+  ``group_by(unit).agg``), "the previous row" being ``shift(1).over(unit, order_by=time)``.
 
 Both take a tidy frame (one row per scheduled prompt: id, time or counter, items; optional
 day and period columns) and return one row per unit and item with the columns of
@@ -18,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 import narwhals as nw
 import polars as pl
 
-from analytics import indices
+from analytics import fastpath, indices
 from analytics.indices import SCOPES, IndexOptions, Scope
 
 if TYPE_CHECKING:
@@ -60,6 +64,7 @@ class Result:
     frame: pl.DataFrame
     options: IndexOptions
     thresholds: dict[str, dict[Scope, float]] = field(default_factory=dict)
+    #: Kept for compatibility; values are now centred on each unit's own mean.
     centers: dict[str, float] = field(default_factory=dict)
 
 
@@ -98,16 +103,98 @@ def _standard_columns(frame: nw.DataFrame[Any] | nw.LazyFrame[Any], columns: Col
     return frame.with_columns(*exprs)
 
 
-def _centers(frame: Any, columns: Columns) -> dict[str, float]:
-    """The pooled mean of each item rounded to an integer (see :mod:`analytics.indices`)."""
-    row = frame.select(*(nw.col(i).mean() for i in columns.items))
-    if isinstance(row, nw.LazyFrame):
-        row = row.collect()
-    values = row.row(0)
-    return {
-        item: 0.0 if value is None else float(round(value))
-        for item, value in zip(columns.items, values, strict=True)
-    }
+def pair_ok(unit: Sequence[str], prev: indices.Prev, scope: Scope, *, has_day: bool) -> nw.Expr:
+    """The pair rule on Narwhals: a row and the row before it belong to the same unit (and,
+    within-day, to the same day; ``max_gap`` is applied by :func:`_pair_columns`). The
+    fast path applies the same rule to arrays (:func:`_pair_masks`)."""
+    ok = nw.lit(value=True)
+    for key in unit:
+        ok = ok & (prev(nw.col(key)) == nw.col(key))
+    if scope == "withinday" and has_day:
+        ok = ok & (prev(nw.col("__day")) == nw.col("__day"))
+    return ok.fill_null(value=False)
+
+
+def _pair_columns(
+    item: str,
+    unit: Sequence[str],
+    prev: indices.Prev,
+    options: IndexOptions,
+    *,
+    has_day: bool,
+    has_time: bool,
+) -> list[nw.Expr]:
+    """Per-row columns of one item, null where the row does not close a valid pair of the
+    scope: the lagged centred value ``__a``, the raw difference ``__d``, the interval ``__dt``."""
+    x, y = nw.col(item), nw.col(_c("y", item))
+    exprs: list[nw.Expr] = []
+    for scope in SCOPES:
+        ok = pair_ok(unit, prev, scope, has_day=has_day) & ~x.is_null() & ~prev(x).is_null()
+        if has_time:
+            dt = nw.col("__t") - prev(nw.col("__t"))
+            if scope == "withinday" and options.max_gap is not None:
+                ok = ok & (dt <= options.max_gap).fill_null(value=False)
+            exprs.append(nw.when(ok).then(dt).alias(_c("dt", item, scope)))
+        exprs.append(nw.when(ok).then(prev(y)).alias(_c("a", item, scope)))
+        exprs.append(nw.when(ok).then(x - prev(x)).alias(_c("d", item, scope)))
+    return exprs
+
+
+def _c(stem: str, item: str, scope: Scope | None = None) -> str:
+    return f"__{stem}_{scope}_{item}" if scope else f"__{stem}_{item}"
+
+
+def _expr_rows(item: str, scope: Scope | None, scalars: dict[str, float]) -> SimpleNamespace:
+    """What a :class:`indices.Sum` row expression sees, as Narwhals expressions."""
+    if scope is None:
+        return SimpleNamespace(x=nw.col(item), y=nw.col(_c("y", item)))
+    a = nw.col(_c("a", item, scope))
+    return SimpleNamespace(
+        a=a,
+        b=nw.when(~a.is_null()).then(nw.col(_c("y", item))),
+        d=nw.col(_c("d", item, scope)),
+        dt=nw.col(_c("dt", item, scope)),
+        **scalars,
+    )
+
+
+def _reduce_expr(reducer: indices.Reducer, row: nw.Expr) -> nw.Expr:
+    if reducer == "len":
+        return nw.len()
+    if reducer == "count":
+        return row.count()
+    if reducer == "count_true":
+        return row.cast(nw.Int64).sum()
+    if reducer == "min":
+        return row.min()
+    if reducer == "max":
+        return row.max()
+    if reducer == "mean":
+        return row.mean()
+    return row.sum()
+
+
+def _indices_frame(
+    sums: pl.DataFrame,
+    columns: Columns,
+    options: IndexOptions,
+    thresholds: dict[str, dict[Scope, float]],
+) -> pl.DataFrame:
+    """The indices (:func:`indices.unit_indices`) over the per-unit sums, one row per unit
+    and item."""
+    with_time_adjust = options.time_adjust_lambda is not None
+    parts = []
+    sums_nw = nw.from_native(sums, eager_only=True)
+    for item in columns.items:
+        part = sums_nw.select(
+            *(nw.col(k) for k in columns.unit),
+            nw.lit(item).alias("item"),
+            *indices.unit_indices(
+                item, options, thresholds[item], with_time_adjust=with_time_adjust
+            ),
+        )
+        parts.append(nw.to_native(part))
+    return pl.concat(parts, how="vertical").sort([*columns.unit, "item"])
 
 
 def _run(
@@ -119,91 +206,61 @@ def _run(
     has_day: bool,
     progress: Callable[[str], None],
 ) -> Result:
-    """The shared pipeline: pair columns → pooled scalars → per-unit sums → indices."""
-    centers = _centers(frame, columns)
+    """The general pipeline on Narwhals (Spark; Polars when the fast path cannot run):
+    unit means → pair columns → pooled scalars → one ``group_by(unit).agg`` → indices."""
+    has_time = _needs_time(options)
+    unit = columns.unit
     progress("pairs")
-    pair_exprs = [
-        e
-        for item in columns.items
-        for e in indices.pair_columns(
-            item,
-            columns.unit,
-            prev,
-            options,
-            has_day=has_day,
-            has_time=_needs_time(options),
-            center=centers[item],
+    frame = frame.with_columns(
+        *(nw.col(item).mean().over(*unit).alias(_c("m", item)) for item in columns.items)
+    )
+    frame = frame.with_columns(
+        *((nw.col(item) - nw.col(_c("m", item))).alias(_c("y", item)) for item in columns.items)
+    )
+    frame = frame.with_columns(
+        *(
+            e
+            for item in columns.items
+            for e in _pair_columns(item, unit, prev, options, has_day=has_day, has_time=has_time)
         )
-    ]
-    frame = frame.with_columns(*pair_exprs)
+    )
     if isinstance(frame, nw.DataFrame):
-        # Polars plans the aggregations below better lazily (fused, in parallel).
         frame = frame.lazy()
     progress("thresholds")
-    pooled_exprs = [
-        e
-        for item in columns.items
-        for e in indices.pooled_scalars(
-            item, options, has_time=_needs_time(options), center=centers[item]
-        )
-    ]
+    pooled_exprs = []
+    for item in columns.items:
+        for scalar in indices.pooled_scalars(options, has_time=has_time):
+            row = scalar.row(_expr_rows(item, scalar.scope, {}))
+            agg = (
+                row.median() if scalar.quantile == 0.5 else row.quantile(scalar.quantile, "linear")
+            )
+            pooled_exprs.append(agg.alias(scalar.name(item)))
     pooled: dict[str, Any] = {}
     if pooled_exprs:
-        row = frame.select(*pooled_exprs)
-        if isinstance(row, nw.LazyFrame):
-            row = row.collect()
-        pooled = row.to_dict(as_series=False)
-        pooled = {k: v[0] for k, v in pooled.items()}
+        row_frame = frame.select(*pooled_exprs)
+        if isinstance(row_frame, nw.LazyFrame):
+            row_frame = row_frame.collect()
+        pooled = {k: v[0] for k, v in row_frame.to_dict(as_series=False).items()}
     thresholds: dict[str, dict[Scope, float]] = {}
-    medians: dict[str, dict[Scope, float]] = {}
+    aggs: list[nw.Expr] = []
     for item in columns.items:
-        thresholds[item] = {
-            s: indices.threshold_value(options, pooled.get(f"__thr_{s}_{item}")) for s in SCOPES
-        }
-        medians[item] = {
-            s: float(
-                options.time_adjust_median
-                if options.time_adjust_median is not None
-                else (pooled.get(f"__md_{s}_{item}") or float("nan"))
+        thresholds[item], medians = indices.scalar_values(item, options, pooled)
+        aggs.append(nw.col(_c("m", item)).min().alias(_c("m", item)))
+        for spec in indices.unit_sums(options, has_time=has_time):
+            scalars = (
+                {}
+                if spec.scope is None
+                else {"thr": thresholds[item][spec.scope], "md": medians[spec.scope]}
             )
-            for s in SCOPES
-        }
+            row = spec.row(_expr_rows(item, spec.scope, scalars))
+            aggs.append(_reduce_expr(spec.reducer, row).alias(spec.name(item)))
     progress("per-unit sums")
-    aggs = [
-        e
-        for item in columns.items
-        for e in indices.unit_aggregations(
-            item,
-            options,
-            thresholds[item],
-            medians[item],
-            has_time=_needs_time(options),
-            center=centers[item],
-        )
-    ]
-    sums = frame.group_by(*columns.unit).agg(*aggs)
+    sums = frame.group_by(*unit).agg(*aggs)
     if isinstance(sums, nw.LazyFrame):
         sums = sums.collect("polars")
-    sums_pl: pl.DataFrame = nw.to_native(sums)
     progress("indices")
-    with_time_adjust = options.time_adjust_lambda is not None
-    parts = []
-    sums_nw = nw.from_native(sums_pl, eager_only=True)
-    for item in columns.items:
-        part = sums_nw.select(
-            *(nw.col(k) for k in columns.unit),
-            nw.lit(item).alias("item"),
-            *indices.unit_indices(
-                item,
-                options,
-                thresholds[item],
-                center=centers[item],
-                with_time_adjust=with_time_adjust,
-            ),
-        )
-        parts.append(nw.to_native(part))
-    out = pl.concat(parts, how="vertical").sort([*columns.unit, "item"])
-    return Result(frame=out, options=options, thresholds=thresholds, centers=centers)
+    out = _indices_frame(nw.to_native(sums), columns, options, thresholds)
+    return Result(frame=out, options=options, thresholds=thresholds)
 
 
 def _needs_time(options: IndexOptions) -> bool:
@@ -221,51 +278,63 @@ def compute_local(
     *,
     progress: Callable[[str], None] = _noop,
 ) -> Result:
-    """The indices on Polars (embedded engine), with the sorted-input fast path."""
+    """The indices on the embedded engine: the sorted-input fast path
+    (:mod:`analytics.fastpath`) when keys, time and day are plain numbers or naive
+    dates/datetimes without nulls, sorting first when the rows are out of order; the
+    general Polars pipeline (:func:`_run`) otherwise."""
     options = options or IndexOptions()
     keep = [*columns.unit, columns.time, *columns.items]
     if columns.day is not None:
         keep.append(columns.day)
-    lazy = data.lazy().select(list(dict.fromkeys(keep)))
-    std = _standard_columns(nw.from_native(lazy), columns)
-    native: pl.DataFrame = std.to_native().collect()
+    native: pl.DataFrame = data.lazy().select(list(dict.fromkeys(keep))).collect()
+    progress = _once(progress)
     progress("sort")
-    order = [*columns.unit, "__t"]
-    if not _is_sorted(native, order):
-        native = native.sort(order)
-    # Keep only what the pairs need (memory: the input is often most of the machine's).
+    order = [*columns.unit, columns.time]
+    if fastpath.eligible(native, columns.unit, columns.time, columns.day):
+        for attempt in range(2):
+            try:
+                sums, thresholds = fastpath.run_sorted(
+                    native,
+                    columns.unit,
+                    columns.time,
+                    columns.day,
+                    columns.items,
+                    options,
+                    progress=progress,
+                )
+            except fastpath.Unsorted:
+                if attempt == 0:
+                    native = native.sort(order)
+                continue
+            progress("indices")
+            out = _indices_frame(sums, columns, options, thresholds)
+            return Result(frame=out, options=options, thresholds=thresholds)
+    std = _standard_columns(nw.from_native(native), columns).to_native()
+    std = std.sort([*columns.unit, "__t"])
     drop = [
         c for c in (columns.time, columns.day) if c and c not in (*columns.unit, *columns.items)
     ]
     if not _needs_time(options):
         drop.append("__t")
-    native = native.drop(drop)
-    frame = nw.from_native(native, eager_only=True)
+    std = std.drop(drop)
+    frame = nw.from_native(std, eager_only=True)
 
     def prev(expr: nw.Expr) -> nw.Expr:
         return expr.shift(1)
 
-    return _run(
-        frame,
-        columns,
-        options,
-        prev,
-        has_day="__day" in native.columns,
-        progress=progress,
-    )
+    return _run(frame, columns, options, prev, has_day="__day" in std.columns, progress=progress)
 
 
-def _is_sorted(frame: pl.DataFrame, order: Sequence[str]) -> bool:
-    """Whether rows are in ascending (unit…, time) order, ties broken by later keys."""
-    if frame.height < 2:
-        return True
-    later_ok = pl.lit(value=True)
-    # Lexicographic check from the last key backwards: row > previous row.
-    for key in reversed(order):
-        col, before = pl.col(key), pl.col(key).shift(1)
-        later_ok = (col > before) | ((col == before) & later_ok)
-    ok = frame.select(later_ok.slice(1).all()).item()
-    return bool(ok)
+def _once(progress: Callable[[str], None]) -> Callable[[str], None]:
+    """``progress`` called at most once per stage (the fast path may start over)."""
+    seen: set[str] = set()
+
+    def call(stage: str) -> None:
+        if stage not in seen:
+            seen.add(stage)
+            progress(stage)
+
+    return call
 
 
 def compute_spark(

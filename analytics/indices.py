@@ -1,11 +1,13 @@
-"""Affective-instability indices: each defined once, as Narwhals expressions.
+"""Affective-instability indices: each defined once, for every engine.
 
 Every index here is computed per *unit* (a person, or a person in a period) and per item,
-from the rows of that unit sorted by time. The definitions are written against two things
-an engine provides: the frame, and a ``prev`` function that returns an expression's value
-on the previous row of the same unit (``shift(1)`` on input sorted by unit and time on
-Polars; ``shift(1).over(unit, order_by=time)`` on PySpark). Nothing else differs between
-engines, so the Polars and Spark results agree (see :mod:`analytics.engine`).
+from the rows of that unit sorted by time. Each index is an expression over a few per-unit
+sums, and each sum is a row expression and a reducer over the unit's values or over its
+valid pairs (see "How an engine computes them" below). An engine supplies those rows —
+Narwhals expressions on Polars or PySpark (the previous row of the same unit being
+``shift(1).over(unit, order_by=time)``, or ``shift(1)`` on sorted input), or NumPy arrays
+on the embedded engine's sorted-input fast path — and nothing else differs between
+engines, so their results agree (see :mod:`analytics.engine`, :mod:`analytics.fastpath`).
 
 Conventions (the ones the R reference values in ``analytics/tests/data/ema/reference`` use):
 
@@ -57,17 +59,31 @@ Edge cases: an index whose denominator is empty is missing (null): ``mean`` with
 or no spread among the pairs, and ``acf``/``autor``/``ar1_ols`` for a constant series
 (R returns NA or NaN there).
 
-Sums of products are accumulated around a constant (the pooled mean rounded to an
-integer), which keeps them exact for integer-valued scales and limits cancellation
-otherwise.
+How an engine computes them: every index is a function of a few **per-unit sums**, and each
+sum is defined once here (:func:`unit_sums`) as a *row expression* and a *reducer* (sum,
+count, min, max, mean) over a *domain*: the unit's non-missing values, or the valid pairs
+of a scope. The row expressions are plain arithmetic written once and evaluated by an
+engine on whatever it has — Narwhals expressions (Polars, PySpark: one
+``group_by(unit).agg``), or NumPy arrays on the embedded engine's sorted-input fast path
+(segment reductions over each unit's contiguous rows). The indices are then Narwhals
+expressions over the sums (:func:`unit_indices`), the same for every engine; pooled
+scalars (the PAC threshold, the time-adjustment median) are defined once in
+:func:`pooled_scalars`.
+
+Values are centred on their unit's mean m before sums of squares and products are taken
+(y = x − m; a two-pass scheme: m first, then the sums of y), and the variances use the
+corrected two-pass form Σy² − (Σy)²/N, so no precision is lost to cancellation when a
+person's mean is large relative to their spread. Successive differences Δ are taken on
+the raw values (never on centred ones), so a PAC comparison \\|Δ\\| ≥ c is exact for
+integer-valued scales.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import narwhals as nw
 
@@ -126,118 +142,105 @@ class IndexOptions:
     time_adjust_median: float | None = None
 
 
-# Names of the per-row helper columns an engine adds (the item name is appended).
+# Names of the per-unit helper columns an engine produces (the item name is appended).
 def _c(stem: str, item: str, scope: Scope | None = None) -> str:
     return f"__{stem}_{scope}_{item}" if scope else f"__{stem}_{item}"
 
 
-def pair_ok(unit: Sequence[str], prev: Prev, scope: Scope, *, has_day: bool) -> nw.Expr:
-    """True where a row and the row before it belong to the same unit (and, within-day,
-    to the same day and within ``max_gap``; the gap is applied by :func:`pair_columns`)."""
-    ok = nw.lit(value=True)
-    for key in unit:
-        ok = ok & (prev(nw.col(key)) == nw.col(key))
-    if scope == "withinday" and has_day:
-        ok = ok & (prev(nw.col("__day")) == nw.col("__day"))
-    return ok.fill_null(value=False)
+#: How a sum reduces its row expression over the domain: ``len`` counts the unit's rows
+#: (missing or not), ``count`` the domain's elements, ``count_true`` the true ones.
+Reducer = Literal["len", "count", "sum", "count_true", "min", "max", "mean"]
 
 
-def pair_columns(
-    item: str,
-    unit: Sequence[str],
-    prev: Prev,
-    options: IndexOptions,
-    *,
-    has_day: bool,
-    has_time: bool,
-    center: float,
-) -> list[nw.Expr]:
-    """Per-row columns of one item: the lagged value of each valid pair, centred on
-    ``center`` (``__a_<scope>``), and the pair's time interval (``__dt_<scope>``); null
-    where the row does not close a valid pair of the scope."""
-    y = nw.col(item) - center
-    y_prev = prev(y)
-    exprs: list[nw.Expr] = []
+@dataclass(frozen=True)
+class Sum:
+    """One per-unit sum: ``reducer`` over ``row`` evaluated on a domain.
+
+    ``scope`` None: the domain is the unit's non-missing values, and ``row`` sees ``v.x``
+    (the value) and ``v.y`` (the value minus the unit's mean m). A scope: the domain is
+    the unit's valid pairs of that scope, and ``row`` sees ``v.a`` and ``v.b`` (the
+    lagged and current values, centred on m), ``v.d`` (the raw difference xᵢ − xᵢ₋₁),
+    ``v.dt`` (the pair's time interval) and the pooled scalars ``v.thr`` (PAC threshold)
+    and ``v.md`` (time-adjustment median). ``pooled`` marks sums that need those scalars
+    (an engine computes them after the pooled pass; they use only ``d`` and ``dt``).
+    """
+
+    stem: str
+    scope: Scope | None
+    reducer: Reducer
+    row: Callable[[Any], Any]
+    pooled: bool = False
+
+    def name(self, item: str) -> str:
+        return _c(self.stem, item, self.scope)
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """A scalar pooled over every unit's valid pairs of a scope: the R type-7 quantile
+    ``quantile`` of ``row`` (the median when 0.5)."""
+
+    stem: str
+    scope: Scope
+    row: Callable[[Any], Any]
+    quantile: float
+
+    def name(self, item: str) -> str:
+        return _c(self.stem, item, self.scope)
+
+
+def absolute(value: Any) -> Any:
+    """\\|value\\| for a Narwhals expression or a NumPy array."""
+    return value.abs() if isinstance(value, nw.Expr) else abs(value)
+
+
+def unit_sums(options: IndexOptions, *, has_time: bool) -> list[Sum]:
+    """The per-unit sums every index follows from (the single definition)."""
+    out = [
+        Sum("nrows", None, "len", lambda v: v.x),
+        Sum("n", None, "count", lambda v: v.x),
+        Sum("sy", None, "sum", lambda v: v.y),
+        Sum("syy", None, "sum", lambda v: v.y * v.y),
+        Sum("min", None, "min", lambda v: v.x),
+        Sum("max", None, "max", lambda v: v.x),
+    ]
+    time_adjust = has_time and options.time_adjust_lambda is not None
+    power = 2 * (options.time_adjust_lambda or 0.0)
     for scope in SCOPES:
-        ok = pair_ok(unit, prev, scope, has_day=has_day) & ~y.is_null() & ~y_prev.is_null()
-        if has_time:
-            dt = nw.col("__t") - prev(nw.col("__t"))
-            if scope == "withinday" and options.max_gap is not None:
-                ok = ok & (dt <= options.max_gap).fill_null(value=False)
-            if options.time_adjust_lambda is not None:
-                exprs.append(nw.when(ok).then(dt).alias(_c("dt", item, scope)))
-        exprs.append(nw.when(ok).then(y_prev).alias(_c("a", item, scope)))
-    return exprs
-
-
-def _pair(item: str, scope: Scope, center: float) -> tuple[nw.Expr, nw.Expr]:
-    """The (lagged, current) values of the scope's valid pairs, centred; null elsewhere."""
-    a = nw.col(_c("a", item, scope))
-    return a, nw.when(~a.is_null()).then(nw.col(item) - center)
-
-
-def pooled_scalars(
-    item: str, options: IndexOptions, *, has_time: bool, center: float
-) -> list[nw.Expr]:
-    """Pooled quantities over all units: the PAC threshold and the time-adjustment median
-    of each scope (a first, cheap aggregation pass)."""
-    exprs: list[nw.Expr] = []
-    for scope in SCOPES:
-        a, b = _pair(item, scope, center)
-        absd = (b - a).abs()
-        if options.pac.quantile is not None:
-            exprs.append(
-                absd.quantile(options.pac.quantile, interpolation="linear").alias(
-                    _c("thr", item, scope)
+        out += [
+            Sum("np", scope, "count", lambda v: v.d),
+            Sum("ssd", scope, "sum", lambda v: v.d * v.d),
+            Sum("nbig", scope, "count_true", lambda v: absolute(v.d) >= v.thr, pooled=True),
+            Sum("sa", scope, "sum", lambda v: v.a),
+            Sum("sb", scope, "sum", lambda v: v.b),
+            Sum("saa", scope, "sum", lambda v: v.a * v.a),
+            Sum("sbb", scope, "sum", lambda v: v.b * v.b),
+            Sum("sab", scope, "sum", lambda v: v.a * v.b),
+        ]
+        if time_adjust:
+            out.append(
+                Sum(
+                    "tasd",
+                    scope,
+                    "mean",
+                    lambda v: (v.d * v.d) / ((v.dt / v.md) ** power),
+                    pooled=True,
                 )
             )
-        wants_median = options.time_adjust_lambda is not None and options.time_adjust_median is None
-        if has_time and wants_median:
-            exprs.append(nw.col(_c("dt", item, scope)).median().alias(_c("md", item, scope)))
-    return exprs
-
-
-def unit_aggregations(
-    item: str,
-    options: IndexOptions,
-    thresholds: dict[Scope, float],
-    medians: dict[Scope, float],
-    *,
-    has_time: bool,
-    center: float,
-) -> list[nw.Expr]:
-    """Per-unit sums from which every index follows (one ``group_by(unit).agg`` pass)."""
-    x = nw.col(item)
-    out = [
-        nw.len().alias(_c("nrows", item)),
-        x.count().alias(_c("n", item)),
-        x.mean().alias(_c("mean", item)),
-        x.std(ddof=1).alias(_c("sd", item)),
-        x.min().alias(_c("min", item)),
-        x.max().alias(_c("max", item)),
-    ]
-    for scope in SCOPES:
-        a, b = _pair(item, scope, center)
-        d = b - a
-        out += [
-            b.count().alias(_c("np", item, scope)),
-            (d * d).sum().alias(_c("ssd", item, scope)),
-            (d.abs() >= thresholds[scope]).cast(nw.Int64).sum().alias(_c("nbig", item, scope)),
-            a.sum().alias(_c("sa", item, scope)),
-            b.sum().alias(_c("sb", item, scope)),
-            (a * a).sum().alias(_c("saa", item, scope)),
-            (b * b).sum().alias(_c("sbb", item, scope)),
-            (a * b).sum().alias(_c("sab", item, scope)),
-        ]
-        if has_time and options.time_adjust_lambda is not None:
-            ratio = nw.col(_c("dt", item, scope)) / medians[scope]
-            asd2 = (d * d) / (ratio ** (2 * options.time_adjust_lambda))
-            out.append(asd2.mean().alias(_c("tasd", item, scope)))
     return out
 
 
-def _null() -> nw.Expr:
-    return nw.lit(None, dtype=nw.Float64)
+def pooled_scalars(options: IndexOptions, *, has_time: bool) -> list[Pooled]:
+    """The pooled scalars of each scope: the PAC threshold (a quantile of \\|Δ\\|, when the
+    rule is a quantile) and the time-adjustment median Md (when λ is set and Md is not)."""
+    out: list[Pooled] = []
+    for scope in SCOPES:
+        if options.pac.quantile is not None:
+            out.append(Pooled("thr", scope, lambda v: absolute(v.d), options.pac.quantile))
+        wants_median = options.time_adjust_lambda is not None and options.time_adjust_median is None
+        if has_time and wants_median:
+            out.append(Pooled("md", scope, lambda v: v.dt, 0.5))
+    return out
 
 
 def unit_indices(
@@ -245,27 +248,29 @@ def unit_indices(
     options: IndexOptions,
     thresholds: dict[Scope, float],
     *,
-    center: float,
     with_time_adjust: bool,
 ) -> list[nw.Expr]:
-    """The indices of one item, as expressions over the per-unit sums."""
+    """The indices of one item, as expressions over the per-unit sums (and ``__m``, the
+    unit mean the values were centred on)."""
 
     def col(stem: str, scope: Scope | None = None) -> nw.Expr:
         return nw.col(_c(stem, item, scope))
 
     n = col("n").cast(nw.Float64)
     constant = (col("max") == col("min")) | (n < 1)
-    sd = nw.when(n >= 2).then(col("sd"))
+    ybar = col("sy") / n  # mean of the centred values (≈ 0)
+    sxx = col("syy") - col("sy") * ybar  # Σ(x − x̄)², corrected two-pass form
+    sxx = nw.when(constant).then(0.0).when(sxx > 0.0).then(sxx).otherwise(0.0)
+    sd = nw.when(n >= 2).then((sxx / (n - 1.0)).sqrt())
     out = [
         col("nrows").cast(nw.Int64).alias("n_rows"),
         col("n").cast(nw.Int64).alias("n_obs"),
-        nw.when(n >= 1).then(col("mean")).alias("mean"),
+        nw.when(n >= 1).then(col("m") + ybar).alias("mean"),
         sd.alias("sd"),
     ]
     for scope in SCOPES:
         npairs = col("np", scope).cast(nw.Float64)
         mssd = nw.when(npairs >= 1).then(col("ssd", scope) / npairs)
-        # Centred sums of squares and products over the pairs.
         saa = col("saa", scope) - col("sa", scope) * col("sa", scope) / npairs
         sbb = col("sbb", scope) - col("sb", scope) * col("sb", scope) / npairs
         sab = col("sab", scope) - col("sa", scope) * col("sb", scope) / npairs
@@ -273,9 +278,10 @@ def unit_indices(
         spread_b = sbb > SPREAD_EPS * (col("sbb", scope).abs() + 1.0)
         ols_ok = (npairs >= 2) & spread_a & ~constant
         # stats::acf: deviations from the mean of all N values; lag-1 sum over P + 1.
-        m = col("mean") - center
-        lag1 = col("sab", scope) - m * (col("sa", scope) + col("sb", scope)) + npairs * m * m
-        lag0 = sd * sd * (n - 1.0) / n
+        lag1 = (
+            col("sab", scope) - ybar * (col("sa", scope) + col("sb", scope)) + npairs * ybar * ybar
+        )
+        lag0 = sxx / n
         acf = (lag1 / (npairs + 1.0)) / lag0
         acf = nw.when(acf > 1.0).then(1.0).when(acf < -1.0).then(-1.0).otherwise(acf)
         out += [
@@ -306,6 +312,23 @@ def threshold_value(options: IndexOptions, pooled: float | None) -> float:
     if options.pac.fixed is not None:
         return options.pac.fixed
     return math.nan if pooled is None else float(pooled)
+
+
+def scalar_values(
+    item: str, options: IndexOptions, pooled: dict[str, Any]
+) -> tuple[dict[Scope, float], dict[Scope, float]]:
+    """The PAC thresholds and time-adjustment medians of one item per scope, from the
+    pooled scalars an engine computed (named by :meth:`Pooled.name`) and the options."""
+    thresholds = {s: threshold_value(options, pooled.get(_c("thr", item, s))) for s in SCOPES}
+    medians = {
+        s: float(
+            options.time_adjust_median
+            if options.time_adjust_median is not None
+            else (pooled.get(_c("md", item, s)) or math.nan)
+        )
+        for s in SCOPES
+    }
+    return thresholds, medians
 
 
 INDEX_COLUMNS: tuple[str, ...] = (

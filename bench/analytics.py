@@ -10,7 +10,8 @@ seed 20240601; columns id Int32, time Datetime, sad Float64) and the real EMA da
 ``--rounds`` times (best kept):
 
 * **floor** — one plain NumPy pass (a sum) over the three columns already in memory;
-* **wisemind** — :func:`analytics.engine.compute` on Polars: n, mean, SD, MSSD, RMSSD, PAC
+* **wisemind** — :func:`analytics.engine.compute`, the embedded engine (its sorted-input
+  fast path, :mod:`analytics.fastpath`): n, mean, SD, MSSD, RMSSD, PAC
   (pooled 90th percentile), lag-1 autocorrelation, within-day MSSD (and the rest of the
   set: pairs, autoR, AR(1) slope, psych_mssd) for one item;
 * **pandas** — a straightforward pandas ``groupby`` implementation of the same set;
@@ -219,7 +220,7 @@ def run_dataset(name: str, data: pl.DataFrame, args: argparse.Namespace) -> None
     ]
     rows: list[tuple[str, float | None, int | None]] = []
     rows.append(("floor (NumPy read pass)", *measure(lambda: floor_pass(arrays), args.rounds)))
-    rows.append(("wisemind (Polars)", *measure(lambda: compute(data, columns), args.rounds)))
+    rows.append(("wisemind (embedded)", *measure(lambda: compute(data, columns), args.rounds)))
     rows.append(("pandas baseline", *measure_pandas(data, args.rounds)))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

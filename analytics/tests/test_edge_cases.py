@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analytics import fastpath
 from analytics.engine import Columns, compute
 from analytics.indices import IndexOptions, PacRule
 from analytics.tests.test_reference import assert_frames_close
@@ -232,3 +233,52 @@ def test_spark_edge_cases_match_local(spark: Any) -> None:
     ).frame
 
     assert_frames_close(remote, local)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    people=st.lists(person, min_size=1, max_size=5),
+    chunk=st.integers(1, 9),
+    threads=st.integers(1, 3),
+    max_gap=st.sampled_from([None, 1.0]),
+)
+def test_sorted_fast_path_equals_the_general_pipeline(
+    people: list[list[tuple[float | None, bool]]], chunk: int, threads: int, max_gap: float | None
+) -> None:
+    """The NumPy segment path (tiny chunks, several threads) and the Narwhals pipeline give
+    the same indices from the same definitions."""
+    data = frame(people)
+    results = []
+    for options in (
+        IndexOptions(pac=FIXED.pac, max_gap=max_gap, time_adjust_lambda=0.5),
+        IndexOptions(max_gap=max_gap),
+    ):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fastpath, "CHUNK_ROWS", chunk)
+            patch.setattr(fastpath, "THREADS", threads)
+            patch.setattr(fastpath, "BLOCK", 3)
+            fast = compute(data, COLUMNS, options)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fastpath, "eligible", lambda *_: False)
+            general = compute(data, COLUMNS, options)
+        results.append((fast, general))
+
+    fast, general = results[0]
+    assert_frames_close(fast.frame, general.frame)
+    # The pooled quantile: R's arithmetic on the fast path, Polars' in the general one
+    # (the same rule; the last bit may differ).
+    fast, general = results[1]
+    for scope in ("all", "withinday"):
+        ours, theirs = fast.thresholds["x"][scope], general.thresholds["x"][scope]
+        assert (math.isnan(ours) and math.isnan(theirs)) or ours == pytest.approx(theirs, rel=1e-12)
+
+
+def test_keys_the_fast_path_cannot_take_use_the_general_pipeline() -> None:
+    data = pl.DataFrame(
+        {"id": ["b", "a", "b", "a"], "t": [1, 0, 0, 1], "day": [0] * 4, "x": [1.0, 2.0, 4.0, 3.0]}
+    )
+
+    result = compute(data, COLUMNS).frame.sort("id")
+
+    assert result["id"].to_list() == ["a", "b"]
+    assert result["mssd_all"].to_list() == [1.0, 9.0]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from accounts import views
+from research import views as research_views
 
 app_name = "accounts"
 
@@ -21,7 +22,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<token_id>/revoke/", views.token_revoke, name="token_revoke"),
-    path("research/", views.research_home, name="research_home"),
+    # The research workspace lives in the research app; the URL name stays here.
+    path("research/", research_views.home, name="research_home"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<user_id>/", views.staff_edit, name="staff_edit"),

@@ -236,19 +236,6 @@ def token_revoke(request: AuthenticatedRequest, token_id: str) -> HttpResponse:
     return redirect("accounts:tokens")
 
 
-# --- research home -----------------------------------------------------------------------------
-
-
-@page("accounts.view_research_home")
-def research_home(request: AuthenticatedRequest) -> HttpResponse:
-    user = request.user
-    context = {
-        "tokens": user.api_tokens.usable(),
-        "api_docs_url": reverse("api:openapi-view"),
-    }
-    return render(request, "accounts/research_home.html", context)
-
-
 # --- staff and organisation (admin) ------------------------------------------------------------
 
 

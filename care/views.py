@@ -160,6 +160,7 @@ def patient_detail(request: AuthenticatedRequest, patient_id: str) -> HttpRespon
         "can_view_chains": request.user.has_perm("chains.view", patient),
         "can_view_measures": request.user.has_perm("measures.view_results", patient),
         "can_request_report": request.user.has_perm("reports.request", patient),
+        "can_view_analytics": request.user.has_perm("analytics.view_patient", patient),
     }
     return render(request, "care/patient_detail.html", context)
 

@@ -32,6 +32,8 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("", "measures.api"),
     ("", "reports.api"),
     ("", "dashboard.api"),
+    ("", "research.api"),
+    ("", "analytics.api"),
 )
 
 

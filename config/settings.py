@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "measures",
     "dashboard",
     "reports",
+    "analytics",
+    "research",
     "demo",
 ]
 
@@ -288,6 +290,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # vendor/plotly/plotly.min.js, straight from the installed plotly wheel (ADR 0021).
+    "analytics.staticfiles.PlotlyFinder",
+]
 
 # --- E-mail -------------------------------------------------------------------------------
 

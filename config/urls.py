@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("", include("measures.urls")),
     path("", include("reports.urls")),
+    path("", include("research.urls")),
+    path("", include("analytics.urls")),
     path("api/v1/", (api_patterns, api_app_name, api_namespace)),
 ]
 

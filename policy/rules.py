@@ -53,6 +53,7 @@ CLINICAL_READS: frozenset[str] = frozenset(
         "chains.view",
         "measures.view_results",
         "reports.download",
+        "analytics.view_patient",
         *(f"care.view_shared_{scope}" for scope in SharingScope.values),
     }
 )
@@ -155,6 +156,20 @@ PERMISSIONS: dict[str, Predicate] = {
     # facilitators, researchers or an admin (a break-glass read is of the record itself).
     "reports.request": same_organisation & is_clinician & on_care_team,
     "reports.download": same_organisation & is_clinician & on_care_team,
+    # --- research ---------------------------------------------------------------------------
+    # A patient agrees to (or withdraws from) research use of their de-identified data:
+    # only themselves, never a clinician on their behalf. A researcher downloads the
+    # de-identified tables of their own organisation's consenting patients only
+    # (``research.access`` scopes the export to ``user.organisation``); no clinical record.
+    "research.manage_own_consent": is_patient & has_patient_profile,
+    "research.export_deidentified": is_researcher,
+    # --- patient analytics ------------------------------------------------------------------
+    # The clinician's charts of one patient (diary, check-ins, scores, treatment events,
+    # trends): the clinical staff on the care team, or an admin with an active break-glass
+    # grant (an audited clinical read). Not the patient (their own progress page is theirs),
+    # supporters, researchers or staff off the team.
+    "analytics.view_patient": same_organisation
+    & ((is_clinical_staff & on_care_team) | (is_org_admin & has_active_break_glass)),
 }
 
 for _name, _predicate in PERMISSIONS.items():

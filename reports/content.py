@@ -181,6 +181,8 @@ class WeekIndices:
     mssd: float | None
     pac: float | None
     acf_lag1: float | None
+    #: √MSSD (within-day), the engine's ``rmssd_withinday``.
+    rmssd: float | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ def instability_by_week(
                 mssd=_number(row["mssd_withinday"]),
                 pac=_number(row["pac_withinday"]),
                 acf_lag1=_number(row["acf_lag1_withinday"]),
+                rmssd=_number(row["rmssd_withinday"]),
             )
             for row in rows.iter_rows(named=True)
         ]

@@ -375,6 +375,36 @@ def _report_period(world: World) -> dict[str, Any]:
     return {"first": (today - timedelta(days=6)).isoformat(), "last": today.isoformat()}
 
 
+#: Who downloads de-identified research data: the researcher (of world.organisation).
+RESEARCHERS = frozenset({"researcher"})
+
+
+def _research_table(table: str, file_format: str) -> Kwargs:
+    """A research download, with world.patient consenting to research."""
+
+    def kwargs(world: World, user: User | None) -> dict[str, Any]:
+        from research.models import ResearchConsent
+
+        ResearchConsent.objects.get_or_create(
+            patient=world.patient_record,
+            organisation=world.organisation,
+            withdrawn_at=None,
+            defaults={"text_version": "1", "granted_at": timezone.now()},
+        )
+        return {"table": table, "file_format": file_format}
+
+    return kwargs
+
+
+def _research_api_table(table: str) -> Kwargs:
+    page_kwargs = _research_table(table, "parquet")
+
+    def kwargs(world: World, user: User | None) -> dict[str, Any]:
+        return {"table": page_kwargs(world, user)["table"]}
+
+    return kwargs
+
+
 PAGES: dict[str, list[Entry]] = {
     "home": [Entry(allow=SIGNED_IN, ok=(302,))],
     "crisis": [Entry(allow=EVERYONE)],
@@ -403,6 +433,23 @@ PAGES: dict[str, list[Entry]] = {
         ),
     ],
     "accounts:research_home": [Entry(allow=frozenset({"researcher"}))],
+    # --- research: the patient's own consent; the researcher's de-identified downloads ------
+    "research:consent": [
+        Entry(allow=PATIENTS),
+        Entry(
+            allow=PATIENTS,
+            method="POST",
+            data=lambda world: {"decision": "grant"},
+            ok=(302,),
+            variant="grant own",
+        ),
+    ],
+    # Only the researcher, and only of their own organisation's consenting patients
+    # (research/tests/test_export_access.py checks the content).
+    "research:download": [
+        Entry(allow=RESEARCHERS, kwargs=_research_table("diary", "csv")),
+        Entry(allow=RESEARCHERS, kwargs=_research_table("ema", "parquet"), variant="ema"),
+    ],
     "accounts:staff_list": [Entry(allow=ADMINS)],
     "accounts:staff_invite": [Entry(allow=ADMINS)],
     "accounts:staff_edit": [Entry(allow=frozenset({"admin"}), kwargs=_staff_member)],
@@ -787,6 +834,15 @@ PAGES: dict[str, list[Entry]] = {
         ),
     ],
     "reports:download": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
+    # --- patient analytics (the care team's clinical staff; an admin with break-glass) --------
+    "analytics:patient": [
+        Entry(allow=ALERT_HANDLERS, kwargs=_patient),
+        Entry(
+            allow=ALERT_HANDLERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
     # Django Ninja's documentation and schema are public; its root URL always answers 404.
     "api:openapi-json": [Entry(allow=EVERYONE)],
     "api:openapi-view": [Entry(allow=EVERYONE)],
@@ -1297,6 +1353,20 @@ API: dict[str, list[Entry]] = {
     ],
     "get_report": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
     "download_report": [Entry(allow=REPORT_READERS, kwargs=_ready_report)],
+    # --- patient analytics ------------------------------------------------------------------
+    "patient_analytics": [
+        Entry(allow=ALERT_HANDLERS, kwargs=_patient),
+        Entry(
+            allow=ALERT_HANDLERS | {"admin"},
+            kwargs=_patient_with_break_glass,
+            variant="admin has break-glass",
+        ),
+    ],
+    # --- research ------------------------------------------------------------------------
+    "export_research_data": [
+        Entry(allow=RESEARCHERS, kwargs=_research_api_table("diary")),
+        Entry(allow=RESEARCHERS, kwargs=_research_api_table("ema"), variant="ema"),
+    ],
 }
 
 

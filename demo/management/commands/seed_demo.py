@@ -17,6 +17,7 @@ from demo.measures import ensure_measures
 from demo.people import DEMO_PASSWORD, STAFF, ensure_people
 from demo.people import DOMAIN as DEMO_DOMAIN
 from demo.practices import ensure_practices
+from demo.research import ensure_research_consents
 from demo.safety import ensure_safety, primary_therapist
 
 DEFAULT_SEED = 20261122
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             chains = ensure_chain(featured, therapist) if featured else 0
             coaching = ensure_coaching(featured, therapist) if featured else 0
             measures = ensure_measures(featured, therapist) if featured else 0
+            consents = ensure_research_consents(seed, users)
             # Last, so that the caseload dashboard's daily table has everything above.
             patient_days = rebuild_all()
         self.stdout.write(
@@ -94,6 +96,8 @@ class Command(BaseCommand):
             self.stdout.write("Added a shared chain analysis with the therapist's comments.")
         if coaching:
             self.stdout.write(f"Added {coaching} coaching requests and the clinicians' hours.")
+        if consents:
+            self.stdout.write(f"{consents} patients agree to research use of their data.")
         if measures:
             self.stdout.write(
                 f"Added {measures} PHQ-9 results and a GAD-7 waiting to be filled in."

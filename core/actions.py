@@ -20,6 +20,8 @@ from auditlog.context import auditlog_value, set_extra_data
 from django.db import transaction
 from django.db.models.signals import pre_save
 
+from core.appends import collecting, write_collected
+
 if TYPE_CHECKING:
     from django_tasks.base import Task
 
@@ -116,8 +118,11 @@ def all_or_nothing() -> Iterator[None]:
     """
     token = _ROLLS_BACK_WHOLE.set(True)
     try:
-        with transaction.atomic():
+        # Append-only rows written inside (access log, revisions, the idempotency record)
+        # go to the database together, just before the commit (``core.appends``).
+        with transaction.atomic(), collecting() as rows:
             yield
+            write_collected(rows)
     finally:
         _ROLLS_BACK_WHOLE.reset(token)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from care.models import Patient
 from core.actions import ActionError, action
+from core.appends import append
 from core.versioned_cache import VersionedCache, bump_version
 from diary.cards import CardValues, TargetValue, is_late, may_fill, merge_entry
 from diary.defaults import DEFAULT_EMOTIONS, DEFAULT_TARGETS
@@ -317,9 +318,7 @@ def _record_revision(
 ) -> None:
     snapshot = asdict(values)
     snapshot["sleep_hours"] = None if values.sleep_hours is None else str(values.sleep_hours)
-    CardRevision.objects.create(
-        card=card, saved_by=actor, mode=mode, source=source, values=snapshot
-    )
+    append(CardRevision(card=card, saved_by=actor, mode=mode, source=source, values=snapshot))
 
 
 def _write(

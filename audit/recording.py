@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from audit.models import AccessLog, Channel
+from core.appends import append
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -60,7 +61,7 @@ def record_read(
     break_glass: BreakGlassGrant | None = None,
 ) -> AccessLog:
     user = request.user
-    return AccessLog.objects.create(
+    row = AccessLog(
         actor=user,
         actor_email=user.email,
         actor_role=user.role,
@@ -72,3 +73,5 @@ def record_read(
         path=request.get_full_path()[:300],
         break_glass=break_glass,
     )
+    append(row)  # with the request's other append-only rows, inside an API submission
+    return row

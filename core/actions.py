@@ -15,8 +15,12 @@ from contextvars import ContextVar
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from auditlog.context import auditlog_value, set_actor
+from auditlog import get_logentry_model
+from auditlog.context import auditlog_value, set_extra_data
 from django.db import transaction
+from django.db.models.signals import pre_save
+
+from core.appends import collecting, write_collected
 
 if TYPE_CHECKING:
     from django_tasks.base import Task
@@ -45,12 +49,8 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         actor: User | None = args[0] if args else kwargs.get("actor")  # type: ignore[assignment]
-        try:
-            current: dict[str, Any] = auditlog_value.get()
-        except LookupError:
-            current = {}
         with (
-            set_actor(actor, remote_addr=current.get("remote_addr")),
+            acting_as(actor),
             # Inside ``all_or_nothing`` a savepoint would buy nothing: no caller there
             # recovers from the action's failure, the whole transaction rolls back.
             transaction.atomic(savepoint=not _ROLLS_BACK_WHOLE.get()),
@@ -58,6 +58,53 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
 
     return wrapper
+
+
+@contextmanager
+def change_context(**data: Any) -> Iterator[None]:
+    """Open a django-auditlog context (``actor``, ``remote_addr``…) for the writes inside.
+
+    django-auditlog attributes a change-history entry through a ``pre_save`` receiver,
+    connected per context, that reads the context in ``auditlog_value``. Its own context
+    managers set that variable and never restore it: opened inside another context, the
+    outer one then disconnects the inner receiver instead of its own, and its own stays
+    connected for the life of the process (one more receiver that every save scans, per
+    request). This one restores the variable on the way out.
+    """
+    token = auditlog_value.set({})
+    try:
+        with set_extra_data(context_data=data):
+            yield
+    finally:
+        auditlog_value.reset(token)
+
+
+def _receiver_connected(context: dict[str, Any]) -> bool:
+    # A receiver connected with a dispatch_uid is listed under (uid, id(sender)).
+    key = (context.get("signal_duid"), id(get_logentry_model()))
+    return any(entry[0] == key for entry in pre_save.receivers)
+
+
+@contextmanager
+def acting_as(actor: User | None) -> Iterator[None]:
+    """Record ``actor`` as the author of the change-history entries written inside.
+
+    Inside an open context (the request's, or an enclosing action's) the action only puts
+    its actor in a copy of that context, restored on the way out: no receiver is connected
+    or disconnected (each connection also empties the signal's receiver cache). Outside
+    any (a command, a task), the action opens its own.
+    """
+    current: dict[str, Any] | None = auditlog_value.get(None)
+    if current and _receiver_connected(current):
+        token = auditlog_value.set({**current, "actor": actor})
+        try:
+            yield
+        finally:
+            auditlog_value.reset(token)
+        return
+    remote_addr = current.get("remote_addr") if current else None
+    with change_context(actor=actor, remote_addr=remote_addr):
+        yield
 
 
 @contextmanager
@@ -71,8 +118,11 @@ def all_or_nothing() -> Iterator[None]:
     """
     token = _ROLLS_BACK_WHOLE.set(True)
     try:
-        with transaction.atomic():
+        # Append-only rows written inside (access log, revisions, the idempotency record)
+        # go to the database together, just before the commit (``core.appends``).
+        with transaction.atomic(), collecting() as rows:
             yield
+            write_collected(rows)
     finally:
         _ROLLS_BACK_WHOLE.reset(token)
 

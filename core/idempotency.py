@@ -28,6 +28,7 @@ from ninja.renderers import JSONRenderer
 from pydantic import BaseModel
 
 from core.actions import all_or_nothing
+from core.appends import append
 from core.models import IdempotencyRecord
 from core.requests import AuthenticatedRequest
 
@@ -89,12 +90,14 @@ def idempotent(
         try:
             with all_or_nothing():
                 result = func(request, *args, **kwargs)
-                IdempotencyRecord.objects.create(
-                    user_id=request.user.pk,
-                    key=key,
-                    request_hash=fingerprint,
-                    status_code=result.status_code,
-                    response_body=_as_sent(result.value),
+                append(
+                    IdempotencyRecord(
+                        user_id=request.user.pk,
+                        key=key,
+                        request_hash=fingerprint,
+                        status_code=result.status_code,
+                        response_body=_as_sent(result.value),
+                    )
                 )
         except Exception:
             # The key was taken (the insert failed, and everything the operation did was

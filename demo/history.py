@@ -34,12 +34,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from auditlog.context import set_actor
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from care.models import Patient, TeamRole
+from core.actions import acting_as
 from demo import affect
 from demo.people import ORG_SLUG, plan
 from diary.actions import ensure_card_items
@@ -289,7 +289,7 @@ def _ensure_settings(seed: int, patient: Patient) -> EmaSettings:
     if found is not None:
         return found
     rng = _rng(seed, patient.record_number, "sleep")
-    with set_actor(patient.user):
+    with acting_as(patient.user):
         return EmaSettings.objects.create(
             patient=patient, sleep_start=rng.choice(SLEEP_STARTS), sleep_end=rng.choice(SLEEP_ENDS)
         )
@@ -322,7 +322,7 @@ def _ema_history(
     zone = ZoneInfo(patient.time_zone)
     sleep = _ensure_settings(seed, patient).sleep_window
     clinician = _therapist(patient)
-    with set_actor(clinician):
+    with acting_as(clinician):
         schedule = Schedule.objects.create(
             public_id=_stable_uuid(seed, patient.record_number, "schedule"),
             patient=patient,

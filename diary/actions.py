@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from care.models import Patient
 from core.actions import ActionError, action
+from core.appends import append
 from core.versioned_cache import VersionedCache, bump_version
 from diary.cards import CardValues, TargetValue, is_late, may_fill, merge_entry
 from diary.defaults import DEFAULT_EMOTIONS, DEFAULT_TARGETS
@@ -140,57 +143,78 @@ class _Rows:
     emotions: list[CardEmotion]
 
 
-#: A card's target and emotion rows in one round trip (the submission path's hottest read).
-_ROWS_SQL = (
-    "SELECT 1, id, target_id, urge, acted, detail, NULL FROM {targets} WHERE card_id = %s "
+#: The day's card with its target and emotion rows, in one round trip (the submission
+#: path's hottest read): one result row per card row (one with no card row for a card that
+#: has none), the card's columns repeated on each, ``{lock}`` its row lock where the
+#: database has one.
+_CARD_SQL = (
+    "SELECT {card_columns}, r.kind AS row_kind, r.id AS row_id, r.item_id AS row_item_id, "
+    "r.urge AS row_urge, r.acted AS row_acted, r.detail AS row_detail, "
+    "r.rating AS row_rating "
+    "FROM {cards} c LEFT JOIN ("
+    "SELECT 1 AS kind, id, card_id, target_id AS item_id, urge, acted, detail, "
+    "NULL AS rating FROM {targets} "
     "UNION ALL "
-    "SELECT 2, id, emotion_id, NULL, NULL, NULL, rating FROM {emotions} WHERE card_id = %s"
+    "SELECT 2, id, card_id, emotion_id, NULL, NULL, NULL, rating FROM {emotions}"
+    ") r ON r.card_id = c.id "
+    "WHERE c.patient_id = %s AND c.date = %s{lock}"
 )
 
 
-def _rows_of(card: DiaryCard) -> tuple[list[CardTarget], list[CardEmotion]]:
-    """The card's rows, as model instances (each with ``card`` set, items not yet)."""
-    alias = router.db_for_read(CardTarget)
-    sql = _ROWS_SQL.format(
-        targets=connections[alias].ops.quote_name(CardTarget._meta.db_table),
-        emotions=connections[alias].ops.quote_name(CardEmotion._meta.db_table),
+@functools.cache
+def _card_sql(alias: str) -> str:
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    lock = ""
+    if connection.features.has_select_for_update:
+        lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    return _CARD_SQL.format(
+        card_columns=", ".join(
+            f"c.{quote(field.get_attname_column()[1] or field.attname)}"
+            for field in DiaryCard._meta.concrete_fields
+        ),
+        cards=quote(DiaryCard._meta.db_table),
+        targets=quote(CardTarget._meta.db_table),
+        emotions=quote(CardEmotion._meta.db_table),
+        lock=lock,
     )
-    targets: list[CardTarget] = []
-    emotions: list[CardEmotion] = []
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [card.pk, card.pk])
-        for kind, pk, item_id, urge, acted, detail, rating in cursor.fetchall():
-            if kind == 1:
-                row = CardTarget.from_db(
-                    alias,
-                    ["id", "card_id", "target_id", "urge", "acted", "detail"],
-                    [pk, card.pk, item_id, urge, None if acted is None else bool(acted), detail],
-                )
-                row.card = card
-                targets.append(row)
-            else:
-                row_e = CardEmotion.from_db(
-                    alias, ["id", "card_id", "emotion_id", "rating"], [pk, card.pk, item_id, rating]
-                )
-                row_e.card = card
-                emotions.append(row_e)
-    return targets, emotions
 
 
 def _locked_card(patient: Patient, day: date, items: _Items) -> tuple[DiaryCard, _Rows] | None:
-    """The day's card, locked until the transaction ends, with its rows."""
-    card = DiaryCard.objects.select_for_update().filter(patient=patient, date=day).first()
+    """The day's card, locked until the transaction ends, with its rows (each with its
+    item: one of the patient's, loaded already; a stray one loads on access)."""
+    alias = router.db_for_write(DiaryCard)
+    card: DiaryCard | None = None
+    targets: list[CardTarget] = []
+    emotions: list[CardEmotion] = []
+    # ``raw`` converts the card's columns as the ORM does (JSON, decimals, booleans).
+    found: Any  # a card with the row's columns as attributes (row_kind, row_id…)
+    for found in DiaryCard.objects.raw(_card_sql(alias), [patient.pk, day]).using(alias):
+        if card is None:
+            card = found
+            card.patient = patient  # loaded already (the risk rules read its organisation)
+        kind, pk, item_id = found.row_kind, found.row_id, found.row_item_id
+        if kind == 1:
+            row = CardTarget(
+                id=pk,
+                card=card,
+                target_id=item_id,
+                urge=found.row_urge,
+                acted=None if found.row_acted is None else bool(found.row_acted),
+                detail=found.row_detail,
+            )
+            row._state.adding, row._state.db = False, alias
+            if item_id in items.targets:
+                row.target = items.targets[item_id]
+            targets.append(row)
+        elif kind == 2:
+            row_e = CardEmotion(id=pk, card=card, emotion_id=item_id, rating=found.row_rating)
+            row_e._state.adding, row_e._state.db = False, alias
+            if item_id in items.emotions:
+                row_e.emotion = items.emotions[item_id]
+            emotions.append(row_e)
     if card is None:
         return None
-    card.patient = patient  # loaded already (the risk rules read its organisation)
-    targets, emotions = _rows_of(card)
-    # Each row's item is one of the patient's, loaded already (a stray one loads on access).
-    for row in targets:
-        if row.target_id in items.targets:
-            row.target = items.targets[row.target_id]
-    for row_e in emotions:
-        if row_e.emotion_id in items.emotions:
-            row_e.emotion = items.emotions[row_e.emotion_id]
     return card, _Rows(targets, emotions)
 
 
@@ -294,9 +318,7 @@ def _record_revision(
 ) -> None:
     snapshot = asdict(values)
     snapshot["sleep_hours"] = None if values.sleep_hours is None else str(values.sleep_hours)
-    CardRevision.objects.create(
-        card=card, saved_by=actor, mode=mode, source=source, values=snapshot
-    )
+    append(CardRevision(card=card, saved_by=actor, mode=mode, source=source, values=snapshot))
 
 
 def _write(

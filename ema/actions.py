@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from care.models import Patient
 from core.actions import ActionError, action
+from core.appends import append
 from ema import questionnaires
 from ema.models import (
     EmaSettings,
@@ -175,9 +176,10 @@ def answer_prompt(actor: User, prompt: Prompt, answers: dict[str, Any]) -> Promp
     cleaned = questionnaires.clean_answers(prompt.questionnaire.questions, answers)
     prompt.status, prompt.answered_at, prompt.is_late = PromptStatus.ANSWERED, now, is_late
     prompt.claimed_at = None
-    response = PromptResponse.objects.create(
-        prompt=prompt, answers=cleaned, submitted_at=now, answered_by=actor
-    )
+    response = PromptResponse(prompt=prompt, answers=cleaned, submitted_at=now, answered_by=actor)
+    # Nothing reads the answer back before the commit: inside an API submission it goes to
+    # the database with the idempotency record (``core.appends``).
+    append(response)
     response.alerted = bool(evaluate_ema_response(response))
     return response
 

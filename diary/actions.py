@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from care.models import Patient
 from core.actions import ActionError, action
-from core.appends import append
+from core.appends import append, append_update
 from core.versioned_cache import VersionedCache, bump_version
 from diary.cards import CardValues, TargetValue, is_late, may_fill, merge_entry
 from diary.defaults import DEFAULT_EMOTIONS, DEFAULT_TARGETS
@@ -40,6 +40,8 @@ FROM_THE_START = date(1900, 1, 1)
 SCALAR_FIELDS = tuple(
     f.name for f in fields(CardValues) if f.name not in {"emotions", "targets", "skills"}
 )
+#: What a save changes on the card itself.
+CARD_FIELDS = (*SCALAR_FIELDS, "skills", "updated_at")
 
 
 class SaveMode(StrEnum):
@@ -349,7 +351,8 @@ def _write(
     if card.sleep_hours is not None:
         # As the database stores it (one decimal), so the card reads the same without a reload.
         card.sleep_hours = Decimal(card.sleep_hours).quantize(Decimal("0.1"))
-    card.save()
+    # With the submission's other writes, just before the commit (``core.appends``).
+    append_update(card, CARD_FIELDS)
     target_rows: dict[str, CardTarget] = {}
     emotion_rows: dict[str, CardEmotion] = {}
     if rows is not None:
@@ -375,11 +378,13 @@ def _write(
             changed_emotions.append(row_e)
         emotion_rows[key] = row_e
     CardTarget.objects.bulk_create([r for r in changed_targets if r.pk is None])
-    CardTarget.objects.bulk_update(
-        [r for r in changed_targets if r.pk is not None], ["urge", "acted", "detail"]
-    )
     CardEmotion.objects.bulk_create([r for r in changed_emotions if r.pk is None])
-    CardEmotion.objects.bulk_update([r for r in changed_emotions if r.pk is not None], ["rating"])
+    for row in changed_targets:
+        if row.pk is not None:
+            append_update(row, ("urge", "acted", "detail"))
+    for row_e in changed_emotions:
+        if row_e.pk is not None:
+            append_update(row_e, ("rating",))
     return (
         sorted(target_rows.values(), key=lambda r: (r.target.position, r.target_id)),
         sorted(emotion_rows.values(), key=lambda r: (r.emotion.position, r.emotion_id)),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from audit.models import AccessLog, Channel
 from core.actions import all_or_nothing
-from core.appends import append
+from core.appends import append, append_update
 from core.models import IdempotencyRecord
 from core.testing.personas import World
 
@@ -104,3 +104,35 @@ def test_any_text_arrives_as_sent(world: World, text: str) -> None:
 
     assert AccessLog.objects.filter(object_id=key).exists()
     assert IdempotencyRecord.objects.get(key=key).response_body == {"sent": text}
+
+
+def test_a_kept_update_is_made_with_the_other_writes_and_only_then(world: World) -> None:
+    append(record(world, "to-update"))
+    row = IdempotencyRecord.objects.get(key="to-update")
+
+    with all_or_nothing():
+        row.status_code, row.response_body = 200, {"sent": "changed; 'quoted'"}
+        append_update(row, ["status_code", "response_body"])
+        append(read(world, "with-the-update"))
+        assert IdempotencyRecord.objects.get(key="to-update").status_code == 201  # not yet
+
+    row.refresh_from_db()
+    assert (row.status_code, row.response_body) == (200, {"sent": "changed; 'quoted'"})
+    assert AccessLog.objects.filter(object_id="with-the-update").exists()
+
+
+def test_an_update_outside_a_unit_of_work_is_made_at_once_and_an_error_undoes_a_kept_one(
+    world: World,
+) -> None:
+    append(record(world, "now-updated"))
+    row = IdempotencyRecord.objects.get(key="now-updated")
+    row.status_code = 202
+    append_update(row, ["status_code"])
+    assert IdempotencyRecord.objects.get(key="now-updated").status_code == 202
+
+    with pytest.raises(RuntimeError), all_or_nothing():
+        row.status_code = 500
+        append_update(row, ["status_code"])
+        raise RuntimeError("the operation failed")
+
+    assert IdempotencyRecord.objects.get(key="now-updated").status_code == 202

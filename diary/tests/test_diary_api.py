@@ -154,12 +154,12 @@ def test_a_keyed_entry_to_an_existing_card_takes_a_known_set_of_statements(
     assert api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="first").status_code == 201
     with CaptureQueriesContext(connection) as cold:
         assert api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="cold").status_code == 200
-    # token; targets, emotions; the card locked with its rows (one query); card update; the
-    # clinic's risk rules (which see the rows just written, not read again); then the
-    # append-only rows: access log, revision, key with its answer (one message on
+    # token; targets, emotions; the card locked with its rows (one query); the clinic's
+    # risk rules (which see the rows just written, not read again); then the writes nothing
+    # reads back: card update, access log, revision, key with its answer (one message on
     # PostgreSQL: core.appends)
-    appends = 1 if connection.vendor == "postgresql" else 3
-    assert len(_work(cold)) == 6 + appends, cold.captured_queries
+    writes = 1 if connection.vendor == "postgresql" else 4
+    assert len(_work(cold)) == 5 + writes, cold.captured_queries
 
     with django_capture_on_commit_callbacks(execute=True):
         # A committed request fills the caches (the test's transaction never commits).
@@ -168,8 +168,8 @@ def test_a_keyed_entry_to_an_existing_card_takes_a_known_set_of_statements(
         response = api.post("/diary/entries", entry, HTTP_IDEMPOTENCY_KEY="second")
 
     assert response.status_code == 200, response.content
-    # token; the card locked with its rows (one query); card update; the append-only rows
-    assert len(_work(warm)) == 3 + appends, warm.captured_queries
+    # token; the card locked with its rows (one query); the writes
+    assert len(_work(warm)) == 2 + writes, warm.captured_queries
 
 
 def test_items_added_after_the_cache_was_filled_are_on_the_card(

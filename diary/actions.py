@@ -182,41 +182,61 @@ def _card_sql(alias: str) -> str:
     )
 
 
+@functools.cache
+def _card_converters(alias: str) -> list[tuple[int, list[Any], Any]]:
+    """Per card column that needs one, the converters the ORM applies to it when it reads
+    (the backend's, e.g. SQLite's dates and decimals, then the field's, e.g. JSON)."""
+    connection = connections[alias]
+    found = []
+    for index, field in enumerate(DiaryCard._meta.concrete_fields):
+        column = field.get_col(DiaryCard._meta.db_table)
+        converters = [
+            *connection.ops.get_db_converters(column),
+            *column.get_db_converters(connection),
+        ]
+        if converters:
+            found.append((index, converters, column))
+    return found
+
+
 def _locked_card(patient: Patient, day: date, items: _Items) -> tuple[DiaryCard, _Rows] | None:
     """The day's card, locked until the transaction ends, with its rows (each with its
     item: one of the patient's, loaded already; a stray one loads on access)."""
     alias = router.db_for_write(DiaryCard)
-    card: DiaryCard | None = None
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_card_sql(alias), [patient.pk, day])
+        result = cursor.fetchall()
+    if not result:
+        return None
+    width = len(DiaryCard._meta.concrete_fields)
+    values = list(result[0][:width])
+    for index, converters, column in _card_converters(alias):
+        for convert in converters:
+            values[index] = convert(values[index], column, connection)
+    card = DiaryCard.from_db(alias, None, values)  # type: ignore[arg-type]
+    card.patient = patient  # loaded already (the risk rules read its organisation)
     targets: list[CardTarget] = []
     emotions: list[CardEmotion] = []
-    # ``raw`` converts the card's columns as the ORM does (JSON, decimals, booleans).
-    found: Any  # a card with the row's columns as attributes (row_kind, row_id…)
-    for found in DiaryCard.objects.raw(_card_sql(alias), [patient.pk, day]).using(alias):
-        if card is None:
-            card = found
-            card.patient = patient  # loaded already (the risk rules read its organisation)
-        kind, pk, item_id = found.row_kind, found.row_id, found.row_item_id
+    for kind, pk, item_id, urge, acted, detail, rating in (r[width:] for r in result):
         if kind == 1:
-            row = CardTarget(
-                id=pk,
-                card=card,
-                target_id=item_id,
-                urge=found.row_urge,
-                acted=None if found.row_acted is None else bool(found.row_acted),
-                detail=found.row_detail,
+            row = CardTarget.from_db(
+                alias,
+                ["id", "card_id", "target_id", "urge", "acted", "detail"],
+                [pk, card.pk, item_id, urge, None if acted is None else bool(acted), detail],
             )
-            row._state.adding, row._state.db = False, alias
+            row.card = card
             if item_id in items.targets:
                 row.target = items.targets[item_id]
             targets.append(row)
         elif kind == 2:
-            row_e = CardEmotion(id=pk, card=card, emotion_id=item_id, rating=found.row_rating)
-            row_e._state.adding, row_e._state.db = False, alias
+            row_e = CardEmotion.from_db(
+                alias, ["id", "card_id", "emotion_id", "rating"], [pk, card.pk, item_id, rating]
+            )
+            row_e.card = card
             if item_id in items.emotions:
                 row_e.emotion = items.emotions[item_id]
             emotions.append(row_e)
-    if card is None:
-        return None
     return card, _Rows(targets, emotions)
 
 

@@ -72,7 +72,7 @@ def test_admin_creates_a_patient_and_adds_a_clinician_to_the_care_team(
     log_in_through_form(clinician, e2e_world.outsider_clinician)
     expect(clinician.page).to_have_url(re.compile(r"/caseload/$"))
     clinician.check("caseload")
-    clinician.page.get_by_role("link", name="Ro Example").click()
+    clinician.page.get_by_role("link", name="Ro Example", exact=True).click()
     expect(clinician.page.get_by_role("heading", level=1)).to_have_text("Ro Example")
     clinician.check("record")
 

@@ -144,6 +144,9 @@ class Diary:
     sleep_hours: DailySeries
     #: 1 = prescribed medication taken as prescribed, 0 = not, None = not answered.
     medication: DailySeries
+    #: Per skill the patient named on a card (their own words, grouped ignoring case): 1 on
+    #: a day whose card names it, 0 on a day with a card that does not, None without a card.
+    practised: list[DailySeries] = field(default_factory=list)
 
     @property
     def adherence(self) -> tuple[int, int]:
@@ -253,6 +256,18 @@ def diary_of(patient: Patient, period: Period) -> Diary:
     def series(key: str, label: str, by_day: dict[date, float | None]) -> DailySeries:
         return DailySeries(key, label, [by_day.get(d) for d in days])
 
+    named: dict[str, str] = {}  # casefolded → as first written
+    for card in cards.values():
+        for skill in card.skills:
+            if str(skill).strip():
+                named.setdefault(str(skill).strip().casefold(), str(skill).strip())
+
+    def practised(key: str) -> dict[date, float | None]:
+        return {
+            day: float(any(str(s).strip().casefold() == key for s in card.skills))
+            for day, card in cards.items()
+        }
+
     def card_values(attribute: str) -> dict[date, float | None]:
         found: dict[date, float | None] = {}
         for day, card in cards.items():
@@ -276,6 +291,9 @@ def diary_of(patient: Patient, period: Period) -> Diary:
         medication=series(
             "medication", "Medication taken as prescribed", card_values("prescribed_meds_taken")
         ),
+        practised=[
+            series(f"skill-{n}", named[key], practised(key)) for n, key in enumerate(sorted(named))
+        ],
     )
 
 
@@ -354,32 +372,35 @@ def trends_of(diary: Diary) -> list[Trend]:
 
 
 def helps_of(diary: Diary, minimum: MinimumData) -> list[Observation]:
-    """Skill use on a day against each urge and emotional misery the next day."""
+    """Skill use on a day, and each skill the patient practised on enough days (the
+    minimum-data rule's ``days_with``), against each urge and emotional misery the next
+    day."""
     outcomes = [s for s in diary.urges] + [
         s for s in diary.emotions if s.label.strip().lower() == MISERY
     ]
-    if not outcomes or not diary.skills_used.rated_days:
+    skills = [s for s in diary.practised if sum(1 for v in s.values if v == 1) >= minimum.days_with]
+    if not outcomes or not (diary.skills_used.rated_days or skills):
         return []
+    columns = [diary.skills_used, *outcomes, *skills]
     frame = pl.DataFrame(
-        {
-            "date": diary.days,
-            "skills_used": diary.skills_used.values,
-            **{s.key: s.values for s in outcomes},
-        },
-        schema={
-            "date": pl.Date,
-            "skills_used": pl.Float64,
-            **{s.key: pl.Float64 for s in outcomes},
-        },
+        {"date": diary.days, **{s.key: s.values for s in columns}},
+        schema={"date": pl.Date, **{s.key: pl.Float64 for s in columns}},
     )
-    results = what_helps(frame, outcomes=[s.key for s in outcomes], minimum=minimum)
+    results = what_helps(
+        frame,
+        outcomes=[s.key for s in outcomes],
+        skills_used="skills" if diary.skills_used.rated_days else None,
+        skills=[s.key for s in skills],
+        minimum=minimum,
+    )
     labels = {s.key: s.label for s in outcomes}
+    exposures = {"skills": "used more skills"} | {s.key: f"practised “{s.label}”" for s in skills}
     return [
         Observation(
             outcome=labels[r.outcome],
             sentence=describe(
                 r,
-                exposure_label="used more skills",
+                exposure_label=exposures[r.exposure],
                 outcome_label=_outcome_words(labels[r.outcome]),
             ),
             result=r,

@@ -190,6 +190,37 @@ def test_an_observation_with_enough_days_has_an_interval(world: World, today: da
     assert "95 % CI" in sentence
 
 
+def test_each_skill_practised_on_enough_days_is_an_observation(world: World, today: date) -> None:
+    # Given 30 days of cards: "TIPP" (written either way) on every other day, followed by
+    # lower misery; "Wise mind" once only
+    patient = world.patient_record
+    fill_history(patient, today, days=30)
+    for n, card in enumerate(DiaryCard.objects.filter(patient=patient).order_by("date")):
+        card.skills = ["TIPP" if n % 4 == 0 else "tipp "] if n % 2 == 0 else []
+        if n == 5:
+            card.skills = ["Wise mind"]
+        card.save(update_fields=["skills"])
+        card.emotions.update(rating=1 if n % 2 == 1 else 4)
+
+    analytics = patient_analytics(patient, Period(today - timedelta(days=40), today))
+
+    # Then one series per skill, grouped ignoring case and spaces, missed days as gaps
+    assert [s.label for s in analytics.diary.practised] == ["TIPP", "Wise mind"]
+    tipp = analytics.diary.practised[0].values
+    assert sorted({v for v in tipp if v is not None}) == [0.0, 1.0]
+    assert tipp.count(None) == len(tipp) - 30
+    # And TIPP is compared with the days without it; "Wise mind" (1 day) is left out
+    found = [o for o in analytics.helps if "TIPP" in o.sentence]
+    misery = next(o for o in found if o.outcome == "Emotional misery")
+    assert misery.result.kind == "difference"
+    assert misery.result.n_with == 15 and misery.result.n_without == 14
+    assert misery.result.estimate == pytest.approx(-3.0)
+    assert misery.sentence.startswith(
+        "On days after you practised “TIPP”, your emotional misery was on average 3.0 lower"
+    )
+    assert not any("Wise mind" in o.sentence for o in analytics.helps)
+
+
 # --- the page and the API ------------------------------------------------------------------------
 
 

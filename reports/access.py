@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
 from audit.recording import record_read
 from care.access import access_patient
@@ -58,3 +58,16 @@ def access_report_pdf(
         raise Http404
     record_read(request, resource=DOWNLOAD, patient=patient, object_id=str(found.public_id))
     return found, bytes(found.pdf)
+
+
+def report_download(
+    request: AuthenticatedRequest, patient_id: object, report_id: object
+) -> HttpResponse:
+    """A ready report's PDF as an attachment, never cached (the page and the API)."""
+    report, pdf = access_report_pdf(request, patient_id, report_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="progress-report-{report.first}-{report.last}.pdf"'
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

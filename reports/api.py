@@ -14,7 +14,7 @@ from reports.access import (
     REQUEST,
     access_patient_reports,
     access_report,
-    access_report_pdf,
+    report_download,
 )
 from reports.models import ReportRequest
 from reports.schemas import ReportIn, ReportOut
@@ -86,10 +86,4 @@ def get_report(request: AuthenticatedRequest, patient_id: str, report_id: str) -
 @operation("accounts.use_app", object_perm=DOWNLOAD)
 def download_report(request: AuthenticatedRequest, patient_id: str, report_id: str) -> HttpResponse:
     """The report as a PDF (``application/pdf``); 404 until it is ready."""
-    report, pdf = access_report_pdf(request, patient_id, report_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="progress-report-{report.first}-{report.last}.pdf"'
-    )
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return report_download(request, patient_id, report_id)

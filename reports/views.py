@@ -16,7 +16,7 @@ from core.requests import AuthenticatedRequest
 from ema.queries import local_today
 from policy.routes import page
 from reports import actions
-from reports.access import REQUEST, access_patient_reports, access_report_pdf
+from reports.access import REQUEST, access_patient_reports, report_download
 from reports.forms import ReportForm
 from reports.models import ReportRequest, ReportStatus
 
@@ -69,10 +69,4 @@ def patient_reports(request: AuthenticatedRequest, patient_id: str) -> HttpRespo
 @page("accounts.use_app", object_perm="reports.download")
 def download(request: AuthenticatedRequest, patient_id: str, report_id: str) -> HttpResponse:
     """The PDF, only through this view (an audited clinical read); never cached."""
-    report, pdf = access_report_pdf(request, patient_id, report_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="progress-report-{report.first}-{report.last}.pdf"'
-    )
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return report_download(request, patient_id, report_id)

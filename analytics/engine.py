@@ -2,11 +2,13 @@
 
 Two engines run the same definitions (:func:`analytics.indices.unit_sums`, decision 0019):
 
-* ``local`` (the default), in process. On rows sorted by unit and time (sorted first when
-  they are not; the check is part of the first pass) the sums are segment reductions over
-  NumPy arrays (:mod:`analytics.fastpath`); keys it cannot take (strings, nulls, zoned
-  datetimes) go through the general pipeline below on Polars, "the previous row of the
-  same unit" being a plain ``shift(1)`` masked where the unit changes.
+* ``local`` (the default), in process. On large inputs, on rows sorted by unit and time
+  (sorted first when they are not; the check is part of the first pass), the sums are
+  compiled loops generated from the same definitions (:mod:`analytics.fastpath`); small
+  inputs (a patient's chart, a report: no compilation wanted) and keys the fast path
+  cannot take (strings, nulls, zoned datetimes) go through the general pipeline below on
+  Polars, "the previous row of the same unit" being a plain ``shift(1)`` masked where the
+  unit changes.
 * ``spark``: PySpark (the optional ``spark`` extra), for data too large for one machine:
   the general pipeline (:func:`_run`: unit means as a window, pair columns, one
   ``group_by(unit).agg``), "the previous row" being ``shift(1).over(unit, order_by=time)``.
@@ -278,10 +280,11 @@ def compute_local(
     *,
     progress: Callable[[str], None] = _noop,
 ) -> Result:
-    """The indices on the embedded engine: the sorted-input fast path
-    (:mod:`analytics.fastpath`) when keys, time and day are plain numbers or naive
-    dates/datetimes without nulls, sorting first when the rows are out of order; the
-    general Polars pipeline (:func:`_run`) otherwise."""
+    """The indices on the embedded engine: the compiled sorted-input fast path
+    (:mod:`analytics.fastpath`) for at least :data:`analytics.fastpath.MIN_ROWS` rows whose
+    keys, time and day are plain numbers or naive dates/datetimes without nulls, sorting
+    first when the rows are out of order; the general Polars pipeline (:func:`_run`)
+    otherwise."""
     options = options or IndexOptions()
     keep = [*columns.unit, columns.time, *columns.items]
     if columns.day is not None:
@@ -290,7 +293,9 @@ def compute_local(
     progress = _once(progress)
     progress("sort")
     order = [*columns.unit, columns.time]
-    if fastpath.eligible(native, columns.unit, columns.time, columns.day):
+    if native.height >= fastpath.MIN_ROWS and fastpath.eligible(
+        native, columns.unit, columns.time, columns.day
+    ):
         for attempt in range(2):
             try:
                 sums, thresholds = fastpath.run_sorted(

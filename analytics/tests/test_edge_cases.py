@@ -4,6 +4,7 @@ series, all missing, gaps, unsorted input, NaN versus null."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,17 @@ from analytics.indices import IndexOptions, PacRule
 from analytics.tests.test_reference import assert_frames_close
 
 COLUMNS = Columns(id="id", time="t", items=("x",), day="day")
+
+
+@pytest.fixture(scope="module", params=["compiled", "general"], autouse=True)
+def local_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test here runs on the embedded engine's compiled fast path (forced, the data
+    being small) and on its general Polars pipeline."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "MIN_ROWS", 0 if request.param == "compiled" else 10**12)
+        yield request.param
+
+
 FIXED = IndexOptions(pac=PacRule(quantile=None, fixed=2.0))
 
 
@@ -194,6 +206,61 @@ def test_pooled_threshold_is_r_type_7_quantile() -> None:
     assert result.frame["pac_rule"][0] == "pooled quantile 0.75 of |diff| (R type 7)"
 
 
+spread = st.one_of(
+    st.integers(0, 40).map(float),  # many ties, as on an integer scale
+    st.floats(0, 1e-300),  # subnormal and tiny values share few histogram bins
+    st.floats(-1e12, 1e12, allow_nan=False),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    series=st.lists(st.lists(spread, min_size=0, max_size=30), min_size=1, max_size=4),
+    q=st.sampled_from([0.0, 0.1, 0.5, 0.9, 0.97, 1.0]),
+    sample=st.booleans(),
+)
+def test_pooled_quantile_and_pac_counts_equal_numpy(
+    series: list[list[float]], q: float, sample: bool
+) -> None:
+    """The pooled quantile is R's type 7 on the pooled |Δ|, and each unit's PAC counts the
+    pairs at or above it. On the compiled path the quantile comes from histogram bins and
+    the values in them: kept in the first pass when a bracket guessed from a sample of
+    units holds them (``sample``: sampling forced on this small data), else collected."""
+    rows = [(pid, t, v) for pid, values in enumerate(series) for t, v in enumerate(values)]
+    data = pl.DataFrame(
+        {
+            "id": [r[0] for r in rows],
+            "t": [r[1] for r in rows],
+            "day": 0,
+            "x": [r[2] for r in rows],
+        },
+        schema={"id": pl.Int64, "t": pl.Int64, "day": pl.Int64, "x": pl.Float64},
+    )
+    diffs = [np.abs(np.diff(np.array(values))) for values in series]
+    pooled = np.concatenate(diffs)
+    if data.height == 0:
+        return
+
+    with pytest.MonkeyPatch.context() as patch:
+        if sample:
+            patch.setattr(fastpath, "SAMPLE_MIN_ROWS", 0)
+            patch.setattr(fastpath, "SAMPLE_MIN_VALUES", 1)
+        result = compute(data, COLUMNS, IndexOptions(pac=PacRule(quantile=q)))
+
+    threshold = result.thresholds["x"]["all"]
+    if pooled.size == 0:
+        assert math.isnan(threshold)
+        return
+    assert threshold == pytest.approx(float(np.quantile(pooled, q)), rel=1e-12, abs=1e-300)
+    frame_ = result.frame.sort("id")
+    for pid, d in enumerate(diffs):
+        if not series[pid]:
+            continue
+        pac = frame_.filter(pl.col("id") == pid)["pac_all"].item()
+        expected = float(np.mean(d >= threshold)) if d.size else None
+        assert pac == expected
+
+
 def test_per_person_per_period() -> None:
     data = pl.DataFrame(
         {
@@ -238,15 +305,14 @@ def test_spark_edge_cases_match_local(spark: Any) -> None:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     people=st.lists(person, min_size=1, max_size=5),
-    chunk=st.integers(1, 9),
     threads=st.integers(1, 3),
     max_gap=st.sampled_from([None, 1.0]),
 )
 def test_sorted_fast_path_equals_the_general_pipeline(
-    people: list[list[tuple[float | None, bool]]], chunk: int, threads: int, max_gap: float | None
+    people: list[list[tuple[float | None, bool]]], threads: int, max_gap: float | None
 ) -> None:
-    """The NumPy segment path (tiny chunks, several threads) and the Narwhals pipeline give
-    the same indices from the same definitions."""
+    """The compiled sorted-input path (units shared over one to three threads) and the
+    Narwhals pipeline give the same indices from the same definitions."""
     data = frame(people)
     results = []
     for options in (
@@ -254,9 +320,7 @@ def test_sorted_fast_path_equals_the_general_pipeline(
         IndexOptions(max_gap=max_gap),
     ):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(fastpath, "CHUNK_ROWS", chunk)
             patch.setattr(fastpath, "THREADS", threads)
-            patch.setattr(fastpath, "BLOCK", 3)
             fast = compute(data, COLUMNS, options)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(fastpath, "eligible", lambda *_: False)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
 import pytest
 
+from analytics import fastpath
 from analytics.engine import Columns, compute
 from analytics.tests.conftest import reference
 
@@ -55,8 +57,17 @@ def assert_matches_reference(result: pl.DataFrame, item: str) -> None:
     assert checked == 18
 
 
+@pytest.fixture(scope="module", params=["compiled", "general"])
+def local_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The embedded engine's compiled fast path (forced, the data being small) or its
+    general Polars pipeline."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "MIN_ROWS", 0 if request.param == "compiled" else 10**12)
+        yield request.param
+
+
 @pytest.fixture(scope="module")
-def local_result(ema: pl.DataFrame) -> Any:
+def local_result(ema: pl.DataFrame, local_path: str) -> Any:
     return compute(ema, COLUMNS)
 
 

@@ -73,5 +73,5 @@ def record_read(
         path=request.get_full_path()[:300],
         break_glass=break_glass,
     )
-    append(row)  # with the request's other append-only rows, inside an API submission
+    append(row)  # with the request's other kept writes, inside an API submission
     return row

@@ -118,8 +118,10 @@ def all_or_nothing() -> Iterator[None]:
     """
     token = _ROLLS_BACK_WHOLE.set(True)
     try:
-        # Append-only rows written inside (access log, revisions, the idempotency record)
-        # go to the database together, just before the commit (``core.appends``).
+        # The writes nothing inside reads back before the commit (the access log,
+        # revisions, the idempotency record, and the kept card updates of
+        # ``append_update``) go to the database together, just before the commit
+        # (``core.appends``).
         with transaction.atomic(), collecting() as rows:
             yield
             write_collected(rows)

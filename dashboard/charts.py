@@ -13,25 +13,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.sparklines import draw, runs
+
 WIDTH = 140
 HEIGHT = 36
 PAD = 3
 MAXIMUM = 5
-
-
-def _runs(values: Sequence[int | None]) -> list[list[tuple[float, float]]]:
-    """Runs of consecutive rated days as (x, y) points; an unrated day breaks the line."""
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    height = HEIGHT - 2 * PAD
-    runs: list[list[tuple[float, float]]] = [[]]
-    for index, value in enumerate(values):
-        if value is None:
-            if runs[-1]:
-                runs.append([])
-            continue
-        point = (round(PAD + index * step, 1), round(PAD + height * (1 - value / MAXIMUM), 1))
-        runs[-1].append(point)
-    return [run for run in runs if run]
 
 
 def describe(label: str, values: Sequence[int | None]) -> str:
@@ -69,12 +56,7 @@ def urge_sparkline(suicide: Sequence[int | None], self_harm: Sequence[int | None
         f'y2="{HEIGHT - PAD}"/>',
     ]
     for css, values in (("suicide", suicide), ("self-harm", self_harm)):
-        for run in _runs(values):
-            if len(run) == 1:
-                x, y = run[0]
-                parts.append(f'<circle class="spark-{css}" cx="{x}" cy="{y}" r="1.8"/>')
-            else:
-                coords = " ".join(f"{x},{y}" for x, y in run)
-                parts.append(f'<polyline class="spark-{css}" points="{coords}"/>')
+        lines = runs(values, MAXIMUM, width=WIDTH, pad=PAD, top=PAD, height=HEIGHT - 2 * PAD)
+        parts += draw(lines, f"spark-{css}", 1.8)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (the only text, the label, is escaped)

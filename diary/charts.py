@@ -9,30 +9,13 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.sparklines import draw, runs
 from diary.queries import Series
 
 WIDTH = 280
 ROW = 44
 LABEL = 16
 PAD = 4
-
-
-def _points(
-    values: Sequence[int | None], maximum: int, top: float
-) -> list[list[tuple[float, float]]]:
-    """Runs of consecutive known values as (x, y) points; a gap (None) breaks the line."""
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    height = ROW - LABEL - 2 * PAD
-    runs: list[list[tuple[float, float]]] = [[]]
-    for index, value in enumerate(values):
-        if value is None:
-            if runs[-1]:
-                runs.append([])
-            continue
-        x = PAD + index * step
-        y = top + LABEL + PAD + height * (1 - value / maximum)
-        runs[-1].append((round(x, 1), round(y, 1)))
-    return [run for run in runs if run]
 
 
 def _summary(series: Series) -> str:
@@ -65,12 +48,10 @@ def sparklines(dates: Sequence[date], series: Sequence[Series]) -> SafeString:
             f'<line x1="{PAD}" x2="{WIDTH - PAD}" y1="{baseline}" y2="{baseline}" '
             'class="spark-axis"/>'
         )
-        for run in _points(one.values, one.maximum, top):
-            if len(run) == 1:
-                x, y = run[0]
-                parts.append(f'<circle cx="{x}" cy="{y}" r="2" class="spark-line"/>')
-            else:
-                coords = " ".join(f"{x},{y}" for x, y in run)
-                parts.append(f'<polyline points="{coords}" class="spark-line"/>')
+        lines = runs(
+            one.values, one.maximum, width=WIDTH, pad=PAD, top=top + LABEL + PAD,
+            height=ROW - LABEL - 2 * PAD,
+        )  # fmt: skip
+        parts += draw(lines, "spark-line", 2)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text node above is escaped)

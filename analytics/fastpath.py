@@ -97,20 +97,25 @@ def _values(series: pl.Series) -> Item:
     return values, np.frombuffer(validity, dtype=np.uint8), offset, True
 
 
+def type7_ranks(m: int, q: float) -> tuple[int, int, float]:
+    """R's ``quantile(type = 7)`` of ``m`` values: i = 1 + (m − 1)q, l = ⌊i⌋, h = i − l; the
+    0-based ranks of x₍ₗ₎ and x₍ₗ₊₁₎ (the last value when l = m), and h."""
+    index = 1 + (m - 1) * q
+    lower = math.floor(index)
+    return lower - 1, min(lower, m - 1), index - lower
+
+
 def quantile_type7(
     m: int, q: float, order_stat: Callable[[int, int], tuple[float, float]]
 ) -> float | None:
-    """R's ``quantile(type = 7)`` of ``m`` values, with R's arithmetic: with
-    i = 1 + (m − 1)q, l = ⌊i⌋ and h = i − l, x₍ₗ₎ when x₍ₗ₊₁₎ = x₍ₗ₎, else
-    (1 − h)x₍ₗ₎ + h·x₍ₗ₊₁₎ (1-based order statistics; ``order_stat(k, k1)`` gives the 0-based
-    k-th and k1-th smallest). Polars' and Spark's ``linear`` are the same rule but may
-    round the last bit differently."""
+    """R's ``quantile(type = 7)`` of ``m`` values with R's arithmetic: x₍ₗ₎ when
+    x₍ₗ₊₁₎ = x₍ₗ₎, else (1 − h)x₍ₗ₎ + h·x₍ₗ₊₁₎ (see :func:`type7_ranks`; ``order_stat(k,
+    k1)`` gives the k-th and k1-th smallest, 0-based). Polars' and Spark's ``linear`` are
+    the same rule but may round the last bit differently."""
     if m == 0:
         return None
-    index = 1 + (m - 1) * q
-    lower = math.floor(index)
-    h = index - lower
-    low, high = order_stat(lower - 1, min(lower, m - 1))
+    k, k1, h = type7_ranks(m, q)
+    low, high = order_stat(k, k1)
     return low if high == low else (1 - h) * low + h * high
 
 
@@ -298,9 +303,7 @@ class _Run:
                 wanted.append(None)
                 sources.append(None)
                 continue
-            index = 1 + (m - 1) * spec.quantile
-            k = math.floor(index) - 1
-            k1 = min(k + 1, m - 1)
+            k, k1, _ = type7_ranks(m, spec.quantile)
             cum = np.cumsum(total[p])
             first, last = (int(b) for b in np.searchsorted(cum, [k, k1], side="right"))
             if collected.holds(p, first, last, hists[:, p]):

@@ -43,14 +43,14 @@ from analytics import indices
 from analytics.indices import SCOPES
 
 #: Bumped when the generated code changes shape (part of each module's hash).
-GENERATION = 1
+GENERATION = 2
 #: Histogram bins of a pooled scalar: the top 16 bits of the 64-bit key.
 BIN_SHIFT = 48
 BINS = 1 << (64 - BIN_SHIFT)
 
 #: How every generated loop is compiled: no Python division checks (a division by zero
 #: gives inf or NaN, as in NumPy), no GIL.
-_JIT = '@njit(nogil=True, cache=True, error_model="numpy")'
+_JIT = '@njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc"})'
 
 _OPS = {
     "add": "+",
@@ -141,22 +141,57 @@ from numba import njit
 from numba.core import types
 from numba.extending import intrinsic
 
+BLOCK = {block}
+_M = np.int64(0x7FFFFFFFFFFFFFFF)
+#: Below this many time units from a unit's first day start, day numbers are worked out
+#: exactly in floating point.
+_EXACT = np.int64(1 << 52)
+
+# A byte of the validity bitmap -> eight 0/1 bytes (least significant bit first).
+_LUT = np.zeros(256, np.uint64)
+for _b in range(256):
+    for _k in range(8):
+        _LUT[_b] |= np.uint64(((_b >> _k) & 1) << (8 * _k))
+
 
 @intrinsic
-def _bits(typingctx, value):
+def _i64bits(typingctx, value):
     def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], context.get_value_type(types.uint64))
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
 
-    return types.uint64(types.float64), codegen
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _f64bits(typingctx, value):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return types.float64(types.int64), codegen
 
 
 @njit(inline="always")
-def key(value):
-    """An unsigned key in the order of the floats (-0.0 counts as 0.0)."""
-    bits = _bits(value + 0.0)
-    if bits >> np.uint64(63):
-        return ~bits
-    return bits | np.uint64(1 << 63)
+def skey(value):
+    """A signed integer key in the order of the floats (-0.0 counts as 0.0)."""
+    b = _i64bits(value + 0.0)
+    return b ^ ((b >> 63) & _M)
+
+
+@njit(inline="always")
+def unkey(k):
+    """The float of a skey (the mapping is its own inverse on the bits)."""
+    return _f64bits(k ^ ((k >> 63) & _M))
+
+
+@njit(inline="always")
+def valid_bytes(bits, off, s, n, scratch):
+    """Rows s ... s + n - 1 of the validity bitmap as 0/1 bytes."""
+    j0 = off + s
+    b0 = j0 >> 3
+    for b in range(((j0 & 7) + n + 7) >> 3):
+        scratch[b] = _LUT[bits[b0 + b]]
+    shift = j0 & 7
+    return scratch.view(np.uint8)[shift : shift + n]
 '''
 
 
@@ -181,85 +216,17 @@ class Layout:
     has_bits: bool
 
 
-def _unit_loop(
-    layout: Layout,
-    init: list[str],
-    body_values: list[str],
-    body_pairs: dict[str, list[str]],
-    store: list[str],
-) -> list[str]:
-    """The loop over units [u0, u1) and their rows. The loop does not branch on the data:
-    every row evaluates ``body_values`` and both scopes' ``body_pairs``, and a mask (``ok``
-    a present value, ``pv`` a valid pair, ``pw`` a valid within-day pair) selects what is
-    added (a branch per row would be mispredicted at every missing value). A missing
-    value reads as 0 so that nothing computed from it is NaN or slow. The unit mean m (a
-    first pass over the unit's rows) and the pair's a, b and dt are computed only when
-    something uses them. Days (``layout.use_day`` 2) are tracked by where the current day
-    of ``t`` ends, so a day is only computed when a row passes that end (rows ascend in
-    time within a unit)."""
-    body = [*body_values, *body_pairs["all"], *body_pairs["withinday"], *store]
-    centre = _uses(body, "y", "a", "b", "m")
-    if layout.has_bits:
-        present = [
-            "j = off + i",
-            "ok = (((bits[j >> 3] >> (j & 7)) & 1) == 1) & (x[i] == x[i])",
-        ]
-    else:
-        present = ["ok = x[i] == x[i]"]
-    lines = [
-        "    for u in range(u0, u1):",
-        "        s = starts[u]",
-        "        e = starts[u + 1]",
-        "        cnt = 0",
-    ]
-    if centre:
-        lines += [
-            "        tot = 0.0",
-            "        for i in range(s, e):",
-            *(f"            {line}" for line in present),
-            "            cnt += ok",
-            "            tot += x[i] if ok else 0.0",
-            "        m = tot / cnt if cnt > 0 else 0.0",
-            "        cnt = 0",
-        ]
-    lines += [f"        {line}" for line in init]
-    lines += ["        prev_ok = False", "        xp = 0.0"]
-    if layout.use_day == 2:
-        lines.append("        dend = (t[s] // div + 1) * div")
-    lines.append("        for i in range(s, e):")
-    if layout.use_day == 2:
-        lines += [
-            "            crossed = t[i] >= dend",
-            "            if crossed:",  # the next day, usually: no division
-            "                dend = dend + div if t[i] - dend < div else (t[i] // div + 1) * div",
-        ]
-    lines += [f"            {line}" for line in present]
-    lines += ["            xv = x[i] if ok else 0.0", "            cnt += ok"]
-    if centre:
-        lines.append("            y = xv - m")
-    lines += [f"            {line}" for line in body_values]
-    lines += ["            pv = ok & prev_ok", "            d = xv - xp"]
-    if centre:
-        lines += ["            a = xp - m", "            b = y"]
-    if _uses(body, "dt"):
-        lines.append("            dt = (t[i] - t[i - 1]) / seconds")
-    lines += [f"            {line}" for line in body_pairs["all"]]
-    within = {0: "True", 1: "day[i] == day[i - 1]", 2: "not crossed"}[layout.use_day]
-    if layout.use_gap:
-        within = f"({within}) & ((t[i] - t[i - 1]) / seconds <= gap)"
-    lines.append(f"            pw = pv & ({within})")
-    lines += [f"            {line}" for line in body_pairs["withinday"]]
-    lines += ["            prev_ok = ok", "            xp = xv"]
-    lines += [f"        {line}" for line in store]
-    return lines
-
-
 _ARGS = "starts, u0, u1, t, day, div, seconds, gap, x, bits, off"
 _MASKS = {None: "ok", "all": "pv", "withinday": "pw"}
+#: Rows per block: a unit's rows are copied block by block into scratch arrays that stay
+#: in the CPU cache.
+BLOCK = 8192
 
 
 class Accumulators:
-    """The accumulator variables of one loop, their updates and where they are stored."""
+    """One generated loop: its accumulators (initialised per unit, updated on the values
+    or on each scope's pairs, stored per unit) and the pooled scalars' rows it bins
+    (``hist``) or keeps (``collect``)."""
 
     def __init__(self) -> None:
         self.init: list[str] = []
@@ -269,6 +236,9 @@ class Accumulators:
             scope: [f"np_{scope} += {_MASKS[scope]}"] for scope in SCOPES
         }
         self.init += [f"np_{scope} = 0" for scope in SCOPES]
+        self.scalars: list[indices.Pooled] = []
+        self.hist = False
+        self.collect = False
 
     def add(self, column: int, spec: indices.Sum) -> None:
         acc, val = f"acc{column}", f"r{column}"
@@ -288,11 +258,12 @@ class Accumulators:
             body.append(f"{acc} += {mask} & {expr}")
             self.store.append(f"res[u, {column}] = {acc}")
         elif reducer in ("min", "max"):
-            sign = "<" if reducer == "min" else ">"
-            self.init.append(f"{acc} = {'math.inf' if reducer == 'min' else '-math.inf'}")
+            # On integer keys in the floats' order, so that the loop still vectorises.
+            pick, empty = ("min", "_M") if reducer == "min" else ("max", "(-_M - 1)")
+            self.init.append(f"{acc} = {empty}")
             body.append(f"{val} = {expr}")
-            body.append(f"{acc} = {val} if {mask} & ({val} {sign} {acc}) else {acc}")
-            self.store.append(f"res[u, {column}] = {acc} if {domain} > 0 else math.nan")
+            body.append(f"{acc} = {pick}({acc}, skey({val}) if {mask} else {empty})")
+            self.store.append(f"res[u, {column}] = unkey({acc}) if {domain} > 0 else math.nan")
         else:  # sum, mean
             self.init.append(f"{acc} = 0.0")
             body.append(f"{val} = {expr}")
@@ -304,9 +275,160 @@ class Accumulators:
             else:
                 self.store.append(f"res[u, {column}] = {acc}")
 
+    def bin_scalars(self, scalars: Sequence[indices.Pooled], *, hist: bool, collect: bool) -> None:
+        self.scalars, self.hist, self.collect = list(scalars), hist, collect
+
     def function(self, name: str, extra_args: str, layout: Layout) -> list[str]:
-        lines = [_JIT, f"def {name}({_ARGS}, {extra_args}):"]
-        return lines + _unit_loop(layout, self.init, self.values, self.pairs, self.store)
+        return [_JIT, f"def {name}({_ARGS}, {extra_args}):", *self._body(layout)]
+
+    def _body(self, layout: Layout) -> list[str]:
+        """Per unit: the mean m of its present values (when used), then block by block: the
+        values copied into ``xs`` (NaN when missing; ``xs[0]`` is the previous row, NaN at
+        the unit's start), day numbers into ``dq`` and time steps into ``dts``; a pass
+        over the values; a pass over the pairs (rows k − 1 and k); and, for the pooled
+        scalars, a pass that bins or keeps their row values. The value and pair passes
+        do not branch on the data (masks select what is added), so they vectorise."""
+        scalar_rows = [row_source(sc.row, sc.scope) for sc in self.scalars]
+        body = [*self.values, *self.pairs["all"], *self.pairs["withinday"], *self.store]
+        centre = _uses([*body, *scalar_rows], "y", "a", "b", "m")
+        need_dt = _uses([*body, *scalar_rows], "dt") or layout.use_gap
+        out = [
+            "    xs = np.empty(BLOCK + 1)",
+            "    dq = np.zeros(BLOCK + 1)",
+            "    dts = np.zeros(BLOCK + 1)",
+            "    scratch = np.empty(BLOCK // 8 + 2, np.uint64)",
+            "    inv = 1.0 / div",
+            "    fd = float(div)",
+        ]
+        for p, _ in enumerate(self.scalars):
+            out += [
+                f"    hv{p} = np.empty(BLOCK + 1)",
+                f"    bk{p} = np.zeros(BLOCK + 1, np.int64)",
+                f"    inc{p} = np.zeros(BLOCK + 1, np.uint8)",
+            ]
+            if self.collect:
+                out += [
+                    f"    lo{p} = np.int64(lo[{p}])",
+                    f"    hi{p} = np.int64(hi[{p}])",
+                    f"    cap{p} = cap[{p}]",
+                    f"    f{p} = fill[{p}]",
+                    f"    o{p} = out[{p}]",
+                ]
+        present = "(vb[k] == 1) & (v == v)" if layout.has_bits else "v == v"
+        bitmap = ["vb = valid_bytes(bits, off, bs, nb, scratch)"] if layout.has_bits else []
+        out += [
+            "    for u in range(u0, u1):",
+            "        s = starts[u]",
+            "        e = starts[u + 1]",
+            "        cnt = 0",
+        ]
+        if centre:
+            out += [
+                "        tot = 0.0",
+                "        for bs in range(s, e, BLOCK):",
+                "            nb = min(BLOCK, e - bs)",
+                "            xb = x[bs : bs + nb]",
+                *(f"            {line}" for line in bitmap),
+                "            for k in range(nb):",
+                "                v = xb[k]",
+                f"                ok = {present}",
+                "                cnt += ok",
+                "                tot += v if ok else 0.0",
+                "        m = tot / cnt if cnt > 0 else 0.0",
+            ]
+        out += [f"        {line}" for line in self.init]
+        out += ["        xs[0] = math.nan", "        tlast = t[s]"]
+        if layout.use_day == 2:
+            out += [
+                "        q0 = t[s] // div",
+                "        base = q0 * div",
+                "        exact = 0 <= t[e - 1] - base < _EXACT",
+            ]
+        out += [
+            "        for bs in range(s, e, BLOCK):",
+            "            nb = min(BLOCK, e - bs)",
+            "            xb = x[bs : bs + nb]",
+        ]
+        block = [
+            *bitmap,
+            "for k in range(nb):",
+            "    v = xb[k]",
+            f"    xs[k + 1] = v if {present} else math.nan",
+        ]
+        if layout.use_day == 1:
+            block += ["db = day[bs : bs + nb]", "for k in range(nb):", "    dq[k + 1] = db[k]"]
+        elif layout.use_day == 2:
+            # Exact: r and q·div are integers below 2^53, so the corrections are exact.
+            block += [
+                "tb = t[bs : bs + nb]",
+                "if exact:",
+                "    for k in range(nb):",
+                "        r = float(tb[k] - base)",
+                "        q = math.floor(r * inv)",
+                "        q = q - 1.0 if r - q * fd < 0.0 else q",
+                "        q = q + 1.0 if r - q * fd >= fd else q",
+                "        dq[k + 1] = q",
+                "else:",
+                "    for k in range(nb):",
+                "        dq[k + 1] = float(tb[k] // div - q0)",
+            ]
+        if need_dt:
+            block += [
+                "tb = t[bs : bs + nb]",
+                "dts[1] = (tb[0] - tlast) / seconds",
+                "for k in range(1, nb):",
+                "    dts[k + 1] = (tb[k] - tb[k - 1]) / seconds",
+                "tlast = tb[nb - 1]",
+            ]
+        if self.values:
+            block += ["for k in range(1, nb + 1):", "    xv = xs[k]", "    ok = xv == xv"]
+            if centre:
+                block.append("    y = xv - m")
+            block += [f"    {line}" for line in self.values]
+        block += [
+            "for k in range(1, nb + 1):",
+            "    xv = xs[k]",
+            "    xp = xs[k - 1]",
+            "    pv = (xv == xv) & (xp == xp)",
+            "    d = xv - xp",
+        ]
+        if centre:
+            block += ["    a = xp - m", "    b = xv - m"]
+        if need_dt:
+            block.append("    dt = dts[k]")
+        block += [f"    {line}" for line in self.pairs["all"]]
+        within = "pv"
+        if layout.use_day:
+            within += " & (dq[k] == dq[k - 1])"
+        if layout.use_gap:
+            within += " & (dt <= gap)"
+        block.append(f"    pw = {within}")
+        block += [f"    {line}" for line in self.pairs["withinday"]]
+        for p, (scalar, row) in enumerate(zip(self.scalars, scalar_rows, strict=True)):
+            block += [
+                f"    h{p} = {row}",
+                f"    hv{p}[k] = h{p}",
+                f"    bk{p}[k] = (skey(h{p}) >> {BIN_SHIFT}) + {BINS // 2}",
+                f"    inc{p}[k] = {_MASKS[scalar.scope]} & (h{p} == h{p})",
+            ]
+        if self.scalars:
+            # Scalar: a histogram update and, rarely, a value kept (the bracket is narrow).
+            block.append("for k in range(1, nb + 1):")
+            for p, _ in enumerate(self.scalars):
+                if self.hist:
+                    block.append(f"    hist[{p}, bk{p}[k]] += inc{p}[k]")
+                if self.collect:
+                    block += [
+                        f"    if inc{p}[k] and lo{p} <= bk{p}[k] <= hi{p} and f{p} < cap{p}:",
+                        f"        o{p}[f{p}] = hv{p}[k]",
+                        f"        f{p} += 1",
+                    ]
+        block += ["xs[0] = xs[nb]", "dq[0] = dq[nb]"]
+        out += [f"            {line}" for line in block]
+        out += [f"        {line}" for line in self.store]
+        if self.collect:
+            out += [f"    fill[{p}] = f{p}" for p, _ in enumerate(self.scalars)]
+        return out
 
 
 def _scalars() -> list[str]:
@@ -317,65 +439,35 @@ def _scalars() -> list[str]:
     return lines
 
 
-def _collect(acc: Accumulators, scalars: Sequence[indices.Pooled], value: str, bin_: str) -> None:
-    """Lines keeping each pooled scalar's row values whose bin is in [lo[p], hi[p]] in
-    ``out[p]`` (at most ``cap[p]`` of them; ``fill[p]`` counts them). The value is written
-    at every row and kept (the fill advances) only when wanted: no branch."""
-    for p, spec in enumerate(scalars):
-        acc.init += [
-            f"lo{p} = lo[{p}]",
-            f"hi{p} = hi[{p}]",
-            f"f{p} = fill[{p}]",
-            f"cap{p} = cap[{p}]",
-        ]
-        v, b = f"{value}{p}", f"{bin_}{p}"
-        acc.pairs[spec.scope] += [
-            f"out[{p}, f{p}] = {v}",
-            f"f{p} += {_MASKS[spec.scope]} & ({v} == {v}) & (lo{p} <= {b}) & ({b} <= hi{p})"
-            f" & (f{p} < cap{p})",
-        ]
-        acc.store.append(f"fill[{p}] = f{p}")
-
-
 def source(
     plain: Sequence[indices.Sum],
     pooled: Sequence[indices.Sum],
     scalars: Sequence[indices.Pooled],
     layout: Layout,
 ) -> str:
-    """The module source of the three loops for these sums and pooled scalars.
+    """The module source of the loops for these sums and pooled scalars.
 
     ``sums(…, res, hist, lo, hi, out, fill, cap)``: column j of ``res`` holds ``plain[j]``,
     then the unit mean m; ``hist[p]`` counts the row values of ``scalars[p]`` by
-    :data:`BINS` bins; and, as ``collect`` does, values in a guessed bracket of bins.
+    :data:`BINS` bins of an order-preserving key; and, as ``collect`` does, it keeps the
+    values in a guessed bracket of bins.
     ``collect(…, lo, hi, out, fill, cap)``: the row values of ``scalars[p]`` whose bin is
-    in [lo[p], hi[p]] go to ``out[p, fill[p]…]`` (``fill`` advances, up to ``cap[p]``;
-    ``out`` needs one element of room beyond them).
+    in [lo[p], hi[p]] go to ``out[p, fill[p]…]`` (``fill`` advances, up to ``cap[p]``).
     ``pooled(…, scal, res)``: column j of ``res`` holds ``pooled[j]``.
     ``unit_starts(k0…, t, lo, hi, out)``: the rows of [lo, hi) where a unit starts (a key
     changes), into ``out``; their number, and whether (keys…, t) ascend.
     """
-    parts = [_HEADER]
+    parts = [_HEADER.replace("{block}", str(BLOCK))]
 
     acc = Accumulators()
     for column, spec in enumerate(plain):
         acc.add(column, spec)
     acc.store.append(f"res[u, {len(plain)}] = m if cnt > 0 else math.nan")
-    for p, scalar in enumerate(scalars):
-        row = row_source(scalar.row, scalar.scope)
-        acc.pairs[scalar.scope] += [
-            f"h{p} = {row}",
-            f"b{p} = key(h{p}) >> np.uint64({BIN_SHIFT})",
-            f"hist[{p}, b{p}] += {_MASKS[scalar.scope]} & (h{p} == h{p})",
-        ]
-    _collect(acc, scalars, "h", "b")
+    acc.bin_scalars(scalars, hist=True, collect=True)
     parts.append("\n".join(acc.function("sums", "res, hist, lo, hi, out, fill, cap", layout)))
 
     acc = Accumulators()
-    for p, scalar in enumerate(scalars):
-        row = row_source(scalar.row, scalar.scope)
-        acc.pairs[scalar.scope] += [f"h{p} = {row}", f"b{p} = key(h{p}) >> np.uint64({BIN_SHIFT})"]
-    _collect(acc, scalars, "h", "b")
+    acc.bin_scalars(scalars, hist=False, collect=True)
     parts.append("\n".join(acc.function("collect", "lo, hi, out, fill, cap", layout)))
 
     acc = Accumulators()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import fastpath
+from analytics import fastpath, kernels
 from analytics.engine import Columns, compute
 from analytics.indices import IndexOptions, PacRule
 from analytics.tests.test_reference import assert_frames_close
@@ -186,6 +186,30 @@ def test_datetime_time_gives_days_and_time_adjusted_differences() -> None:
     assert result["tasd_mssd_withinday"].item() == pytest.approx(4.0, rel=1e-12)
 
 
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_days_of_long_nanosecond_series_take_the_exact_integer_path(unit: str) -> None:
+    """A person followed for 200 days in nanoseconds spans more than 2^52 time units, past
+    which the compiled path works out days by integer division instead of in floating
+    point; both give the general pipeline's days."""
+    rng = np.random.default_rng(5)
+    hours = np.sort(rng.choice(200 * 24, size=600, replace=False)).astype(np.int64)
+    start = np.datetime64("2024-01-01T00:00:00", unit)
+    times = pl.Series(start + hours * np.timedelta64(3600, "s").astype(f"timedelta64[{unit}]"))
+    data = pl.DataFrame({"id": np.repeat([1, 2], 300), "time": times, "x": rng.normal(size=600)})
+    data = data.sort("id", "time")
+    columns = Columns(id="id", time="time", items=("x",))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "MIN_ROWS", 0)
+        fast = compute(data, columns, IndexOptions(max_gap=7200)).frame
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "MIN_ROWS", 10**12)
+        general = compute(data, columns, IndexOptions(max_gap=7200)).frame
+
+    assert_frames_close(fast, general)
+    assert 0 < fast["n_pairs_withinday"].sum() < fast["n_pairs_all"].sum()
+
+
 def test_pooled_threshold_is_r_type_7_quantile() -> None:
     rng = np.random.default_rng(3)
     data = pl.DataFrame(
@@ -218,9 +242,10 @@ spread = st.one_of(
     series=st.lists(st.lists(spread, min_size=0, max_size=30), min_size=1, max_size=4),
     q=st.sampled_from([0.0, 0.1, 0.5, 0.9, 0.97, 1.0]),
     sample=st.booleans(),
+    block=st.sampled_from([2, kernels.BLOCK]),
 )
 def test_pooled_quantile_and_pac_counts_equal_numpy(
-    series: list[list[float]], q: float, sample: bool
+    series: list[list[float]], q: float, sample: bool, block: int
 ) -> None:
     """The pooled quantile is R's type 7 on the pooled |Δ|, and each unit's PAC counts the
     pairs at or above it. On the compiled path the quantile comes from histogram bins and
@@ -242,6 +267,7 @@ def test_pooled_quantile_and_pac_counts_equal_numpy(
         return
 
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kernels, "BLOCK", block)
         if sample:
             patch.setattr(fastpath, "SAMPLE_MIN_ROWS", 0)
             patch.setattr(fastpath, "SAMPLE_MIN_VALUES", 1)
@@ -307,12 +333,17 @@ def test_spark_edge_cases_match_local(spark: Any) -> None:
     people=st.lists(person, min_size=1, max_size=5),
     threads=st.integers(1, 3),
     max_gap=st.sampled_from([None, 1.0]),
+    block=st.sampled_from([2, kernels.BLOCK]),
 )
 def test_sorted_fast_path_equals_the_general_pipeline(
-    people: list[list[tuple[float | None, bool]]], threads: int, max_gap: float | None
+    people: list[list[tuple[float | None, bool]]],
+    threads: int,
+    max_gap: float | None,
+    block: int,
 ) -> None:
-    """The compiled sorted-input path (units shared over one to three threads) and the
-    Narwhals pipeline give the same indices from the same definitions."""
+    """The compiled sorted-input path (units shared over one to three threads, read in
+    blocks of 2 rows or the default) and the Narwhals pipeline give the same indices from
+    the same definitions."""
     data = frame(people)
     results = []
     for options in (
@@ -321,6 +352,7 @@ def test_sorted_fast_path_equals_the_general_pipeline(
     ):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(fastpath, "THREADS", threads)
+            patch.setattr(kernels, "BLOCK", block)
             fast = compute(data, COLUMNS, options)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(fastpath, "eligible", lambda *_: False)

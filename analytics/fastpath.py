@@ -236,10 +236,11 @@ class _Run:
         and the values in a bracket of bins guessed from a sample of units."""
         res = np.empty((self.starts.size - 1, len(self.plain) + 1))
         hists = np.zeros((len(self.parts), len(self.scalars), kernels.BINS), dtype=np.int64)
+        module = self.compiled(has_bits=item[3])  # loaded here, not by both threads
         lo, hi, cap = self.bracket(item)
         collected = _Collected(lo, hi, cap, len(self.parts))
         _parallel(
-            lambda j: self.compiled(has_bits=item[3]).sums(
+            lambda j: module.sums(
                 *self.common(item, self.parts[j]), res, hists[j], *collected.args(j)
             ),
             range(len(self.parts)),
@@ -327,10 +328,9 @@ class _Run:
                 .max(axis=0)
             )
             now = _Collected(lo, hi, cap, len(self.parts))
+            module = self.compiled(has_bits=item[3])
             _parallel(
-                lambda j: self.compiled(has_bits=item[3]).collect(
-                    *self.common(item, self.parts[j]), *now.args(j)
-                ),
+                lambda j: module.collect(*self.common(item, self.parts[j]), *now.args(j)),
                 range(len(self.parts)),
             )
             for p in missing:
@@ -356,10 +356,9 @@ class _Run:
     def pooled_sums(self, item: Item, scal: np.ndarray) -> np.ndarray:
         """Step 4: the sums that use the pooled scalars (one row per unit)."""
         res = np.empty((self.starts.size - 1, len(self.pooled)))
+        module = self.compiled(has_bits=item[3])
         _parallel(
-            lambda j: self.compiled(has_bits=item[3]).pooled(
-                *self.common(item, self.parts[j]), scal, res
-            ),
+            lambda j: module.pooled(*self.common(item, self.parts[j]), scal, res),
             range(len(self.parts)),
         )
         return res

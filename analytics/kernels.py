@@ -4,18 +4,23 @@ of :mod:`analytics.indices` (decision 0023).
 Nothing here defines an index. Each :class:`analytics.indices.Sum` row expression is run
 once on symbolic values (:class:`Symbol`), which records it as Python source (``v.a *
 v.b`` becomes ``(a * b)``); the source of a loop over each unit's rows is assembled
-around those expressions and compiled by Numba. A compiled loop reads each unit's rows
-twice while they are in the CPU cache: once for the unit mean m, once for every sum (the
-centred values y = x − m, and each valid pair's a, b, d and dt), so the whole index set
-costs about one pass over the input.
+around those expressions and compiled by Numba. Per unit, a first pass gives the mean m
+of its present values; then its rows are taken block by block (:data:`BLOCK` rows, so
+the block's scratch arrays stay in the CPU cache): the values are copied with NaN for
+missing (read through the validity bitmap), with day numbers and time steps beside them,
+and a pass over the values and one over the pairs evaluate every sum's expression on
+every row, a mask choosing what is added. These passes do not branch on the data, so
+LLVM vectorises them (sums are reassociated: they agree with a sequential sum to about
+1e-15 of the sum of the absolute terms).
 
-Three loops are generated per set of sums:
+Three loops are generated per set of sums and :class:`Layout`:
 
-* ``sums`` — every sum that needs no pooled scalar, and for each pooled scalar (the PAC
+* ``sums`` — every sum that needs no pooled scalar; for each pooled scalar (the PAC
   threshold, the time-adjustment median) a histogram of its row values over the top 16
-  bits of an order-preserving integer key (:func:`key`);
-* ``collect`` — the row values of each pooled scalar that fall in the histogram bins
-  holding the wanted order statistics (so only those few are sorted);
+  bits of an order-preserving integer key, and the values that fall in a bracket of bins
+  guessed beforehand;
+* ``collect`` — the row values of each pooled scalar in given bins (when the guessed
+  bracket missed);
 * ``pooled`` — the sums that use the pooled scalars (the PAC counts, the time-adjusted
   MSSD).
 
@@ -33,6 +38,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +55,8 @@ BIN_SHIFT = 48
 BINS = 1 << (64 - BIN_SHIFT)
 
 #: How every generated loop is compiled: no Python division checks (a division by zero
-#: gives inf or NaN, as in NumPy), no GIL.
+#: gives inf or NaN, as in NumPy), no GIL, and sums that may be reassociated (so that
+#: they vectorise; no other fast-math liberty: NaN tests must keep working).
 _JIT = '@njit(nogil=True, cache=True, error_model="numpy", fastmath={"reassoc"})'
 
 _OPS = {
@@ -522,14 +529,22 @@ def cache_dir() -> Path:
 
 
 _LOADED: dict[str, ModuleType] = {}
+_LOADING = threading.Lock()
 
 
 def load(text: str) -> ModuleType:
-    """The module compiled from ``text`` (written once to the cache directory)."""
+    """The module compiled from ``text`` (written once to the cache directory; loaded
+    once per process, whichever thread asks first)."""
     digest = hashlib.sha256(f"{GENERATION}\n{text}".encode()).hexdigest()[:20]
-    if digest in _LOADED:
+    with _LOADING:
+        if digest not in _LOADED:
+            _LOADED[digest] = _import(f"wisemind_kernel_{digest}", text)
         return _LOADED[digest]
-    name = f"wisemind_kernel_{digest}"
+
+
+def _import(name: str, text: str) -> ModuleType:
+    """Write ``text`` as ``name``.py in the first writable cache directory (unless it is
+    there already, word for word) and import it."""
     for folder in (cache_dir(), Path(tempfile.gettempdir()) / "wisemind-kernels"):
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -542,11 +557,14 @@ def load(text: str) -> ModuleType:
             break
         except OSError:
             continue
+    else:
+        raise OSError(
+            "no writable directory for the compiled analytics loops: set WISEMIND_KERNEL_CACHE"
+        )
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load the generated module {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # Numba's cache finds the module's globals by name
     spec.loader.exec_module(module)
-    _LOADED[digest] = module
     return module

@@ -10,11 +10,12 @@ Numba; the units are shared out over up to two threads (the loops release the GI
    (unit, time) order; out-of-order rows raise :class:`Unsorted` (the caller sorts and
    runs again);
 2. per unit, the mean m of the present values, then every sum that needs no pooled
-   scalar over the values (y = x − m) and the valid pairs of each scope, and a histogram
-   of each pooled scalar's row values (e.g. |Δ| for the PAC threshold);
+   scalar over the values (y = x − m) and the valid pairs of each scope, a histogram of
+   each pooled scalar's row values (e.g. |Δ| for the PAC threshold), and the values in a
+   narrow bracket of bins guessed from a sample of units;
 3. each pooled scalar (R type-7 quantile): the histogram gives the bins holding the two
-   order statistics the quantile needs, a second loop collects only the values in those
-   bins, and a partial sort of them gives the exact order statistics;
+   order statistics the quantile needs; when the bracket holds them, a partial sort of
+   the values kept in step 2 gives them exactly (else one more loop collects those bins);
 4. the sums that use the pooled scalars (the PAC counts, the time-adjusted MSSD).
 
 The values are read in place from the item's Arrow buffers (values and validity bitmap):

@@ -69,6 +69,8 @@ _OPS = {
     "gt": ">",
     "le": "<=",
     "lt": "<",
+    "eq": "==",
+    "ne": "!=",
 }
 
 
@@ -87,6 +89,8 @@ def _literal(value: Any) -> str:
 
 class Symbol:
     """A value in a row expression, recorded as source text."""
+
+    __hash__ = None  # type: ignore[assignment]  # == records a comparison
 
     def __init__(self, text: str) -> None:
         self.text = text

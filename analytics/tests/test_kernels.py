@@ -19,6 +19,7 @@ def test_row_expressions_are_recorded_as_source() -> None:
     assert kernels.row_source(lambda v: 2 ** (v.dt / v.md) - 1.5, "all") == (
         "((2.0 ** (dt / md_all)) - 1.5)"
     )
+    assert kernels.row_source(lambda v: v.d == 0, "all") == "(d == 0.0)"
 
 
 def test_a_row_expression_may_not_branch_on_its_values() -> None:

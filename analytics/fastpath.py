@@ -32,7 +32,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -52,8 +52,15 @@ _SECOND_UNITS = {"ns": 1e9, "us": 1e6, "ms": 1e3}
 _NO_BITS = np.zeros(1, dtype=np.uint8)
 _COUNTS = ("len", "count", "count_true")
 
-#: An item's values, validity bitmap, the bitmap's offset, and whether there is a bitmap.
-Item = tuple[np.ndarray, np.ndarray, int, bool]
+
+class Item(NamedTuple):
+    """An item's values as float64 read in place, its validity bitmap (least significant
+    bit first; a dummy when there is none), and the bitmap's offset."""
+
+    values: np.ndarray
+    bits: np.ndarray
+    offset: int
+    has_bits: bool
 
 
 class Unsorted(Exception):
@@ -84,18 +91,17 @@ def _physical(series: pl.Series) -> np.ndarray:
 
 
 def _values(series: pl.Series) -> Item:
-    """An item's values as float64 read in place, its validity bitmap (LSB first), the
-    bitmap's offset, and whether there is one."""
+    """The item's values and validity bitmap, as its Arrow buffers hold them."""
     series = series.cast(pl.Float64).rechunk()
     if series.null_count() == 0:
-        return series.to_numpy(), _NO_BITS, 0, False
+        return Item(series.to_numpy(), _NO_BITS, 0, has_bits=False)
     array = series.to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     validity, data = array.buffers()[:2]
     offset = array.offset
     values = np.frombuffer(data, dtype=np.float64)[offset : offset + len(array)]
-    return values, np.frombuffer(validity, dtype=np.uint8), offset, True
+    return Item(values, np.frombuffer(validity, dtype=np.uint8), offset, has_bits=True)
 
 
 def type7_ranks(m: int, q: float) -> tuple[int, int, float]:
@@ -134,7 +140,7 @@ class _Collected:
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray, cap: np.ndarray, threads: int) -> None:
         self.lo, self.hi, self.cap = lo, hi, cap
-        width = int(cap.max(initial=0)) + 1
+        width = int(cap.max(initial=0))
         self.outs = [np.empty((cap.size, width)) for _ in range(threads)]
         self.fills = [np.zeros(cap.size, dtype=np.int64) for _ in range(threads)]
 
@@ -226,10 +232,9 @@ class _Run:
         self.parts = [(lo, hi) for lo, hi in itertools.pairwise(bounds) if hi > lo]
 
     def common(self, item: Item, part: tuple[int, int]) -> tuple[Any, ...]:
-        x, bits, off, _ = item
         return (
             self.starts, part[0], part[1], self.t, self.day, self.div, self.seconds,
-            self.gap, x, bits, off,
+            self.gap, item.values, item.bits, item.offset,
         )  # fmt: skip
 
     def sums(self, item: Item) -> tuple[np.ndarray, np.ndarray, _Collected]:
@@ -237,7 +242,7 @@ class _Run:
         and the values in a bracket of bins guessed from a sample of units."""
         res = np.empty((self.starts.size - 1, len(self.plain) + 1))
         hists = np.zeros((len(self.parts), len(self.scalars), kernels.BINS), dtype=np.int64)
-        module = self.compiled(has_bits=item[3])  # loaded here, not by both threads
+        module = self.compiled(has_bits=item.has_bits)  # loaded here, not by both threads
         lo, hi, cap = self.bracket(item)
         collected = _Collected(lo, hi, cap, len(self.parts))
         _parallel(
@@ -267,7 +272,7 @@ class _Run:
         hist = np.zeros((count, kernels.BINS), dtype=np.int64)
         scratch = np.empty((units, len(self.plain) + 1))
         empty = _Collected(lo, hi, cap, 1)
-        module = self.compiled(has_bits=item[3])
+        module = self.compiled(has_bits=item.has_bits)
         for span in spans:
             module.sums(*self.common(item, span), scratch, hist, *empty.args(0))
         rows = sum(int(self.starts[b] - self.starts[a]) for a, b in spans)
@@ -329,7 +334,7 @@ class _Run:
                 .max(axis=0)
             )
             now = _Collected(lo, hi, cap, len(self.parts))
-            module = self.compiled(has_bits=item[3])
+            module = self.compiled(has_bits=item.has_bits)
             _parallel(
                 lambda j: module.collect(*self.common(item, self.parts[j]), *now.args(j)),
                 range(len(self.parts)),
@@ -357,7 +362,7 @@ class _Run:
     def pooled_sums(self, item: Item, scal: np.ndarray) -> np.ndarray:
         """Step 4: the sums that use the pooled scalars (one row per unit)."""
         res = np.empty((self.starts.size - 1, len(self.pooled)))
-        module = self.compiled(has_bits=item[3])
+        module = self.compiled(has_bits=item.has_bits)
         _parallel(
             lambda j: module.pooled(*self.common(item, self.parts[j]), scal, res),
             range(len(self.parts)),

@@ -2,7 +2,8 @@
 
 Each change to a draft raises its ``version`` by one. ``save_chain`` takes the version
 the writer last saw and refuses with ``StaleVersion`` when the chain has moved on since
-(another tab, the app), so one save never silently overwrites another. Link changes lock
+(another tab, the app) and the save would change something, so one save never silently
+overwrites another. Link changes lock
 the chain row, so two reorders cannot interleave.
 """
 
@@ -169,40 +170,71 @@ def save_chain(
     links: Mapping[str, LinkValues] | None = None,
 ) -> ChainAnalysis:
     """Save the worksheet's text (any of ``SECTIONS``) and, optionally, edits of existing
-    links (by public id), as one new version. ``version`` is the one the writer loaded."""
+    links (by public id), as one new version. ``version`` is the one the writer loaded: a
+    save based on an older one is refused, unless it changes nothing (a button pressed just
+    as the autosave of the same text got back: nothing can be overwritten)."""
     locked = _lock_draft(chain)
-    if version != locked.version:
-        raise StaleVersion(locked.version)
-    unknown = set(sections) - set(SECTIONS)
-    if unknown:
-        raise ActionError(_("Unknown section: %(s)s.") % {"s": ", ".join(sorted(unknown))})
-    changed = []
-    for name, value in sections.items():
-        if name == "problem_behaviour":
-            cleaned = _text(value, BEHAVIOUR_MAX, name, required=True)
-        else:
-            cleaned = _text(value, SECTION_MAX, name)
-        setattr(locked, name, cleaned)
-        changed.append(name)
-    if changed:
-        locked.save(update_fields=changed)
-    if links:
-        existing = {str(link.public_id): link for link in _links(locked)}
-        edited = []
-        for public_id, values in links.items():
-            link = existing.get(public_id)
-            if link is None:
-                raise ActionError(_("This link is no longer in the chain."), field="links")
-            clean = _link_values(values, prefix=f"link-{public_id}-")
-            link.kind, link.text = clean.kind, clean.text
-            link.intensity, link.alternative = clean.intensity, clean.alternative
-            link.updated_at = timezone.now()
-            edited.append(link)
+    stale = version != locked.version
+    try:
+        texts = _section_texts(sections)
+        edits = _link_edits(locked, links or {})
+    except ActionError:
+        if stale:
+            raise StaleVersion(locked.version) from None
+        raise
+    if stale:
+        if any(getattr(locked, name) != value for name, value in texts.items()) or any(
+            _link_state(link) != _link_state(clean) for link, clean in edits
+        ):
+            raise StaleVersion(locked.version)
+        return locked
+    for name, value in texts.items():
+        setattr(locked, name, value)
+    if texts:
+        locked.save(update_fields=list(texts))
+    for link, clean in edits:
+        link.kind, link.text = clean.kind, clean.text
+        link.intensity, link.alternative = clean.intensity, clean.alternative
+        link.updated_at = timezone.now()
+    if edits:
         ChainLink.objects.bulk_update(
-            edited, ["kind", "text", "intensity", "alternative", "updated_at"]
+            [link for link, _clean in edits],
+            ["kind", "text", "intensity", "alternative", "updated_at"],
         )
     _bump(locked)
     return locked
+
+
+def _section_texts(sections: Mapping[str, str]) -> dict[str, str]:
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise ActionError(_("Unknown section: %(s)s.") % {"s": ", ".join(sorted(unknown))})
+    return {
+        name: _text(value, BEHAVIOUR_MAX, name, required=True)
+        if name == "problem_behaviour"
+        else _text(value, SECTION_MAX, name)
+        for name, value in sections.items()
+    }
+
+
+def _link_edits(
+    chain: ChainAnalysis, links: Mapping[str, LinkValues]
+) -> list[tuple[ChainLink, LinkValues]]:
+    """Each edited link with its checked values."""
+    if not links:
+        return []
+    existing = {str(link.public_id): link for link in _links(chain)}
+    edits = []
+    for public_id, values in links.items():
+        link = existing.get(public_id)
+        if link is None:
+            raise ActionError(_("This link is no longer in the chain."), field="links")
+        edits.append((link, _link_values(values, prefix=f"link-{public_id}-")))
+    return edits
+
+
+def _link_state(link: ChainLink | LinkValues) -> tuple[str, str, int | None, str]:
+    return (link.kind, link.text, link.intensity, link.alternative)
 
 
 @action
@@ -379,7 +411,13 @@ def save_worksheet(
 ) -> ChainAnalysis:
     """Everything one press of a worksheet button does, all or nothing: save the text
     (refused on a stale ``version``), add the skills typed under links, add the new link,
-    then the button's own step."""
+    then the button's own step. A change to the links must be based on the current version
+    (what the writer saw); saving or sharing unchanged text need not (see ``save_chain``)."""
+    step_changes_links = step is not None and step.verb not in ("save", "share")
+    if new_link is not None or new_skills or step_changes_links:
+        current = _lock_draft(chain).version
+        if version != current:
+            raise StaleVersion(current)
     saved = save_chain(actor, chain, version=version, sections=sections, links=links)
     by_id = {str(link.public_id): link for link in _links(saved)}
     for link_id, skill in (new_skills or {}).items():

@@ -95,26 +95,28 @@ def favourite(request: AuthenticatedRequest, skill_id: str) -> HttpResponse:
 def practise(request: AuthenticatedRequest, skill_id: str) -> HttpResponse:
     skill = access_skill(request, skill_id)
     patient = own_patient(request)
+    # The time is read and shown on the patient's clock (their diary's days), which can differ
+    # from the zone in their account settings: parsing in one and showing in the other would
+    # move every practice by the difference, onto the wrong card near midnight.
     with timezone.override(patient.time_zone):
         form = PracticeForm(
             request.POST if request.method == "POST" else None,
             initial={"practised_at": timezone.localtime().replace(second=0, microsecond=0)},
         )
-        valid = request.method == "POST" and form.is_valid()
-    if valid:
-        try:
-            practice = actions.record_practice(
-                request.user, patient, skill, source=PracticeSource.WEB, **form.cleaned_data
-            )
-        except ActionError as exc:
-            add_action_error(form, exc)
-        else:
-            if practice.on_card:
-                messages.success(request, _("Saved, and added to that day's diary card."))
+        if request.method == "POST" and form.is_valid():
+            try:
+                practice = actions.record_practice(
+                    request.user, patient, skill, source=PracticeSource.WEB, **form.cleaned_data
+                )
+            except ActionError as exc:
+                add_action_error(form, exc)
             else:
-                messages.success(request, _("Saved in your practice log."))
-            return redirect("skills:my_practice")
-    return render(request, "skills/practise.html", {"skill": skill, "form": form})
+                if practice.on_card:
+                    messages.success(request, _("Saved, and added to that day's diary card."))
+                else:
+                    messages.success(request, _("Saved in your practice log."))
+                return redirect("skills:my_practice")
+        return render(request, "skills/practise.html", {"skill": skill, "form": form})
 
 
 @page("skills.practise")

@@ -3,6 +3,7 @@ and comments."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -107,6 +108,62 @@ def test_a_save_raises_the_version_and_a_stale_version_is_refused(world: World) 
     assert caught.value.current == 2
     chain.refresh_from_db()
     assert (chain.prompting_event, chain.version) == ("A text from my ex", 2)
+
+
+def test_a_stale_save_that_changes_nothing_is_not_a_conflict(world: World) -> None:
+    # Given a chain whose text was autosaved (version 2)
+    chain = make_chain(world.patient_record)
+    link = chain.links.first()
+    assert link is not None
+    same_link = {str(link.public_id): LinkValues(link.kind, link.text)}
+    actions.save_chain(world.patient, chain, version=1, sections={"prompting_event": "Sam"})
+    # When a button press still carrying version 1 posts the same text
+    saved = actions.save_chain(
+        world.patient, chain, version=1, sections={"prompting_event": " Sam "}, links=same_link
+    )
+    # Then nothing is refused, and nothing is written: the version stays
+    assert saved.version == 2
+    # But any difference, in the text or a link, is a conflict
+    with pytest.raises(StaleVersion):
+        actions.save_chain(world.patient, chain, version=1, sections={"prompting_event": "Al"})
+    changed_link = {str(link.public_id): LinkValues(link.kind, link.text + "!")}
+    with pytest.raises(StaleVersion):
+        actions.save_chain(world.patient, chain, version=1, sections={}, links=changed_link)
+    # And so is a stale save naming a link deleted since, or with invalid text
+    with pytest.raises(StaleVersion):
+        actions.save_chain(
+            world.patient,
+            chain,
+            version=1,
+            sections={},
+            links={str(uuid.uuid4()): same_link[str(link.public_id)]},
+        )
+    with pytest.raises(StaleVersion):
+        actions.save_chain(world.patient, chain, version=1, sections={"problem_behaviour": ""})
+    chain.refresh_from_db()
+    assert (chain.prompting_event, chain.version) == ("Sam", 2)
+
+
+def test_a_stale_worksheet_may_share_but_not_change_the_links(world: World) -> None:
+    chain = make_chain(world.patient_record)
+    actions.save_chain(world.patient, chain, version=1, sections={"prompting_event": "Sam"})
+    unchanged = {"sections": {"prompting_event": "Sam"}, "links": {}}
+    # Sharing (or saving) unchanged text from a page at version 1 goes through
+    for verb in ("save", "share"):
+        step = actions.WorksheetStep(verb=verb)
+        actions.save_worksheet(world.patient, chain, version=1, step=step, **unchanged)
+    # Adding or moving a link from it does not: the page does not show the links as they are
+    link = chain.links.first()
+    assert link is not None
+    with pytest.raises(StaleVersion):
+        actions.save_worksheet(
+            world.patient, chain, version=1, new_link=LinkValues("thought", "Late"), **unchanged
+        )
+    with pytest.raises(StaleVersion):
+        step = actions.WorksheetStep(verb="up", link=link)
+        actions.save_worksheet(world.patient, chain, version=1, step=step, **unchanged)
+    chain.refresh_from_db()
+    assert chain.version == 2 and chain.links.count() == 2
 
 
 def test_every_link_change_raises_the_version(world: World) -> None:

@@ -3,6 +3,7 @@ and the care team's view of it."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -92,6 +93,28 @@ def test_the_day_is_the_patients_local_day(world: World, tip: Skill) -> None:
     # 23:30 UTC on the 11th is 00:30 on the 12th in Amsterdam.
     practice = practise(world, tip, practised_at=datetime(2025, 3, 11, 23, 30, tzinfo=UTC))
     assert practice.day == TODAY
+
+
+def test_the_form_shows_and_reads_the_time_on_the_patients_clock(
+    world: World, tip: Skill, client_for: object, frozen_time: time_machine.Coordinates
+) -> None:
+    # Given a patient whose account zone (UTC) is not their diary's (Amsterdam), just after
+    # midnight in Amsterdam
+    assert world.patient.time_zone != world.patient_record.time_zone
+    frozen_time.move_to(datetime(2025, 3, 11, 23, 30, tzinfo=UTC))
+    client = client_for(world.patient)  # type: ignore[operator]
+    url = f"/skills/{tip.public_id}/practise/"
+    # When they open the form, it offers 00:30 on the 12th
+    html = client.get(url).content.decode()
+    shown = re.search(r'name="practised_at" value="([^"]+)"', html)
+    assert shown is not None and shown.group(1) == "2025-03-12T00:30"
+    # And saving it as offered puts the practice on the 12th's card, at 23:30 UTC
+    fields = {"practised_at": shown.group(1), "distress_before": "80", "distress_after": "40"}
+    assert client.post(url, fields).status_code == 302
+    practice = Practice.objects.get(patient=world.patient_record)
+    assert practice.practised_at == datetime(2025, 3, 11, 23, 30, tzinfo=UTC)
+    assert practice.day == TODAY and practice.on_card
+    assert DiaryCard.objects.get(patient=world.patient_record, date=TODAY).skills == ["TIP"]
 
 
 def test_yesterdays_card_is_still_editable(world: World, tip: Skill) -> None:

@@ -6,17 +6,19 @@ row of the same unit" is the previous row unless a unit starts there. The loops 
 generated from the sums' row expressions by :mod:`analytics.kernels` and compiled by
 Numba; the units are shared out over up to two threads (the loops release the GIL):
 
-1. the unit starts (a key changes), and on the same pass the check that the rows are in
-   (unit, time) order; out-of-order rows raise :class:`Unsorted` (the caller sorts and
-   runs again);
+1. the unit starts (a key changes), and on the same pass the check that the keys ascend;
 2. per unit, the mean m of the present values, then every sum that needs no pooled
-   scalar over the values (y = x − m) and the valid pairs of each scope, a histogram of
-   each pooled scalar's row values (e.g. |Δ| for the PAC threshold), and the values in a
-   narrow bracket of bins guessed from a sample of units;
-3. each pooled scalar (R type-7 quantile): the histogram gives the bins holding the two
-   order statistics the quantile needs; when the bracket holds them, a partial sort of
-   the values kept in step 2 gives them exactly (else one more loop collects those bins);
-4. the sums that use the pooled scalars (the PAC counts, the time-adjusted MSSD).
+   scalar over the values (y = x − m) and the valid pairs of each scope; for each pooled
+   scalar (e.g. |Δ| for the PAC threshold) the count of its row values, per unit those
+   above a bracket of values guessed from a sample of units and those in it, and the
+   values in it, kept; and the check that each unit's times ascend (out-of-order rows
+   raise :class:`Unsorted`: the caller sorts and runs again);
+3. each pooled scalar (R type-7 quantile): when the kept values hold the two order
+   statistics it needs, a partial sort of them gives those exactly (else a histogram of
+   all values gives the bins that hold them, and one more pass collects those bins);
+4. the sums that use the pooled scalars: the PAC counts follow from step 2 (the count
+   above the bracket plus the kept values at or above the threshold) when the threshold
+   came from the kept values; else, and for the time-adjusted MSSD, one more pass.
 
 The values are read in place from the item's Arrow buffers (values and validity bitmap):
 NaN and null are both missing. The pair rule is the one of
@@ -29,6 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
@@ -135,7 +138,7 @@ SAMPLE_MIN_VALUES = 1_000
 
 
 class _Collected:
-    """The values of each pooled scalar in a bracket of histogram bins [lo, hi], kept by
+    """The values of each pooled scalar in a range [lo, hi] (of bins, or of keys), kept by
     each thread (up to ``cap`` each)."""
 
     def __init__(self, lo: np.ndarray, hi: np.ndarray, cap: np.ndarray, threads: int) -> None:
@@ -147,18 +150,54 @@ class _Collected:
     def args(self, thread: int) -> tuple[np.ndarray, ...]:
         return self.lo, self.hi, self.outs[thread], self.fills[thread], self.cap
 
-    def holds(self, p: int, first: int, last: int, hists: np.ndarray) -> bool:
-        """Whether bins first…last are in the bracket and no thread ran out of room
-        (``hists``: each thread's histogram of scalar p)."""
-        lo, hi = int(self.lo[p]), int(self.hi[p])
-        if not lo <= first <= last <= hi:
-            return False
-        return all(int(h[lo : hi + 1].sum()) <= int(self.cap[p]) for h in hists)
+    def kept(self, p: int) -> int:
+        return sum(int(fill[p]) for fill in self.fills)
 
     def values(self, p: int) -> np.ndarray:
         return np.concatenate(
             [out[p, : fill[p]] for out, fill in zip(self.outs, self.fills, strict=True)]
         )
+
+
+class _FirstPass(NamedTuple):
+    """What step 2 gives for an item: the plain sums and unit mean (one row per unit);
+    per unit and pooled scalar p (of P), the row values above the bracket (column p) and
+    in it (column P + p); each scalar's count of row values; and the values kept in the
+    bracket, unit by unit."""
+
+    res: np.ndarray
+    cnt: np.ndarray
+    totals: np.ndarray
+    kept: _Collected
+
+
+class _Scalar(NamedTuple):
+    """A pooled scalar's value and, when it came from the values kept in its bracket and
+    lies inside it, those values with their units (for the counts at or above it)."""
+
+    value: float | None
+    kept: np.ndarray | None = None
+    units: np.ndarray | None = None
+
+
+def _key(value: float) -> int:
+    """The order-preserving integer key of a float (as ``analytics.kernels`` makes it)."""
+    bits = int(np.float64(value + 0.0).view(np.int64))
+    return bits ^ ((bits >> 63) & 0x7FFFFFFFFFFFFFFF)
+
+
+_INT64_MAX = (1 << 63) - 1
+
+
+def _order_stats(values: np.ndarray, below: int) -> Callable[[int, int], tuple[float, float]]:
+    """The k-th and k1-th smallest of all row values (0-based), from ``values``: those
+    from rank ``below`` on, in any order."""
+
+    def order_stat(k: int, k1: int) -> tuple[float, float]:
+        part = np.partition(values, [k - below, k1 - below])
+        return float(part[k - below]), float(part[k1 - below])
+
+    return order_stat
 
 
 class _Run:
@@ -217,7 +256,7 @@ class _Run:
         spans = [(lo, hi) for lo, hi in itertools.pairwise(cuts) if hi > lo]
         outs = [np.empty(hi - lo, dtype=np.int64) for lo, hi in spans]
         found = _parallel(
-            lambda job: self.module.unit_starts(*self.keys, self.t, job[0][0], job[0][1], job[1]),
+            lambda job: self.module.unit_starts(*self.keys, job[0][0], job[0][1], job[1]),
             list(zip(spans, outs, strict=True)),
         )
         if not all(ordered for _, ordered in found):
@@ -237,30 +276,34 @@ class _Run:
             self.gap, item.values, item.bits, item.offset,
         )  # fmt: skip
 
-    def sums(self, item: Item) -> tuple[np.ndarray, np.ndarray, _Collected]:
-        """Step 2: the plain sums and unit mean (one row per unit), per-thread histograms,
-        and the values in a bracket of bins guessed from a sample of units."""
-        res = np.empty((self.starts.size - 1, len(self.plain) + 1))
-        hists = np.zeros((len(self.parts), len(self.scalars), kernels.BINS), dtype=np.int64)
+    def sums(self, item: Item) -> _FirstPass:
+        """Step 2: the plain sums and unit mean, and each pooled scalar's counts and the
+        values in a bracket of keys guessed from a sample of units."""
+        units, count = self.starts.size - 1, len(self.scalars)
+        res = np.empty((units, len(self.plain) + 1))
+        cnt = np.zeros((units, 2 * count), dtype=np.int64)
+        tots = np.zeros((len(self.parts), count), dtype=np.int64)
         module = self.compiled(has_bits=item.has_bits)  # loaded here, not by both threads
         lo, hi, cap = self.bracket(item)
-        collected = _Collected(lo, hi, cap, len(self.parts))
-        _parallel(
+        kept = _Collected(lo, hi, cap, len(self.parts))
+        late = _parallel(
             lambda j: module.sums(
-                *self.common(item, self.parts[j]), res, hists[j], *collected.args(j)
+                *self.common(item, self.parts[j]), res, cnt, *kept.args(j), tots[j]
             ),
             range(len(self.parts)),
         )
-        return res, hists, collected
+        if any(late):
+            raise Unsorted
+        return _FirstPass(res, cnt, tots.sum(axis=0), kept)
 
     def bracket(self, item: Item) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each pooled scalar, the bins [lo, hi] that hold its quantile with near
-        certainty, guessed from the histogram of a sample of units (about one in
+        """For each pooled scalar, the keys [lo, hi] that hold its quantile with near
+        certainty (whole histogram bins), guessed from a sample of units (about one in
         :data:`SAMPLE_SHARE`), and how many values to keep room for; an empty bracket
-        (lo > hi) when there is too little to sample (step 3 then collects)."""
+        (lo > hi) when there is too little to sample (step 3 then takes a histogram)."""
         count = len(self.scalars)
-        lo = np.ones(count, dtype=np.uint64)
-        hi = np.zeros(count, dtype=np.uint64)
+        lo = np.ones(count, dtype=np.int64)
+        hi = np.zeros(count, dtype=np.int64)
         cap = np.zeros(count, dtype=np.int64)
         units = self.starts.size - 1
         if not count or self.n < SAMPLE_MIN_ROWS:
@@ -270,12 +313,11 @@ class _Run:
             {(u, min(u + width, units)) for u in range(0, units, units // SAMPLE_BLOCKS or 1)}
         )
         hist = np.zeros((count, kernels.BINS), dtype=np.int64)
-        scratch = np.empty((units, len(self.plain) + 1))
-        empty = _Collected(lo, hi, cap, 1)
         module = self.compiled(has_bits=item.has_bits)
         for span in spans:
-            module.sums(*self.common(item, span), scratch, hist, *empty.args(0))
+            module.hist(*self.common(item, span), hist)
         rows = sum(int(self.starts[b] - self.starts[a]) for a, b in spans)
+        half = kernels.BINS // 2
         for p, spec in enumerate(self.scalars):
             size = int(hist[p].sum())
             if size < SAMPLE_MIN_VALUES:
@@ -283,81 +325,124 @@ class _Run:
             rank = spec.quantile * (size - 1)
             margin = 6 * math.sqrt(size * spec.quantile * (1 - spec.quantile)) + size / 1000 + 8
             cum = np.cumsum(hist[p])
-            first, last = np.searchsorted(
-                cum,
-                [max(0, math.floor(rank - margin)), min(size - 1, math.ceil(rank + margin))],
-                side="right",
+            first, last = (
+                int(b)
+                for b in np.searchsorted(
+                    cum,
+                    [max(0, math.floor(rank - margin)), min(size - 1, math.ceil(rank + margin))],
+                    side="right",
+                )
             )
             inside = int(cum[last] - (cum[first - 1] if first else 0))
-            lo[p], hi[p] = first, last
-            cap[p] = min(self.n, int(inside * self.n / max(rows, 1) * 1.5) + 4096)
+            lo[p] = (first - half) << kernels.BIN_SHIFT
+            hi[p] = min(((last - half + 1) << kernels.BIN_SHIFT) - 1, _INT64_MAX)
+            room = int(inside * self.n / max(rows, 1) * 1.5) + 2 * kernels.BLOCK
+            cap[p] = min(self.n + kernels.BLOCK, room)
         return lo, hi, cap
 
-    def scalar_values(
-        self, item: Item, hists: np.ndarray, collected: _Collected
-    ) -> list[float | None]:
-        """Step 3: each pooled scalar's quantile, from the histograms and the values in
-        the bins that hold its order statistics: those kept by step 2 when its bracket
-        held them all, else collected now in one more pass."""
-        total = hists.sum(axis=0)
-        wanted: list[tuple[int, int, int] | None] = []  # (k, k1, below) per scalar
-        lo = np.ones(len(self.scalars), dtype=np.uint64)
-        hi = np.zeros(len(self.scalars), dtype=np.uint64)
-        sources: list[_Collected | None] = []
+    def scalar_values(self, item: Item, first: _FirstPass) -> list[_Scalar]:
+        """Step 3: each pooled scalar's quantile. When the values kept in step 2 are all
+        there and hold the two order statistics it needs, a partial sort of them gives
+        those exactly; else a histogram of all values gives the bins that hold them, and
+        one more pass collects those bins."""
+        count = len(self.scalars)
+        found: list[_Scalar | None] = []
         for p, spec in enumerate(self.scalars):
-            m = int(total[p].sum())
+            m = int(first.totals[p])
             if m == 0:
-                wanted.append(None)
-                sources.append(None)
+                found.append(_Scalar(None))
                 continue
+            above, inside = int(first.cnt[:, p].sum()), int(first.cnt[:, count + p].sum())
+            below = m - above - inside
             k, k1, _ = type7_ranks(m, spec.quantile)
+            if first.kept.kept(p) != inside or not below <= k <= k1 < below + inside:
+                found.append(None)
+                continue
+            kept = first.kept.values(p)
+            value = quantile_type7(m, spec.quantile, _order_stats(kept, below))
+            if value is not None and first.kept.lo[p] <= _key(value) <= first.kept.hi[p]:
+                units = np.repeat(np.arange(first.cnt.shape[0]), first.cnt[:, count + p])
+                found.append(_Scalar(value, kept, units))
+            else:
+                found.append(_Scalar(value))
+        missing = [p for p, one in enumerate(found) if one is None]
+        if missing:
+            values = self.histogram_quantiles(item, m=first.totals)
+            for p in missing:
+                found[p] = _Scalar(values[p])
+        return [one if one is not None else _Scalar(None) for one in found]
+
+    def histogram_quantiles(self, item: Item, m: np.ndarray) -> list[float | None]:
+        """Each pooled scalar's quantile from a histogram of all its row values and the
+        values in the bins that hold the two order statistics it needs."""
+        count = len(self.scalars)
+        module = self.compiled(has_bits=item.has_bits)
+        hists = np.zeros((len(self.parts), count, kernels.BINS), dtype=np.int64)
+        _parallel(
+            lambda j: module.hist(*self.common(item, self.parts[j]), hists[j]),
+            range(len(self.parts)),
+        )
+        total = hists.sum(axis=0)
+        lo = np.ones(count, dtype=np.int64)
+        hi = np.zeros(count, dtype=np.int64)
+        wanted: list[tuple[int, int, int] | None] = []  # (k, k1, below) per scalar
+        for p, spec in enumerate(self.scalars):
+            if int(m[p]) == 0:
+                wanted.append(None)
+                continue
+            k, k1, _ = type7_ranks(int(m[p]), spec.quantile)
             cum = np.cumsum(total[p])
             first, last = (int(b) for b in np.searchsorted(cum, [k, k1], side="right"))
-            if collected.holds(p, first, last, hists[:, p]):
-                first = int(collected.lo[p])
-                sources.append(collected)
-            else:
-                lo[p], hi[p] = first, last
-                sources.append(None)
+            lo[p], hi[p] = first, last
             wanted.append((k, k1, int(cum[first - 1]) if first else 0))
-        missing = [p for p, w in enumerate(wanted) if w is not None and sources[p] is None]
-        if missing:
-            cap = (
-                np.array(
-                    [
-                        int(h[p, int(lo[p]) : int(hi[p]) + 1].sum())
-                        for h in hists
-                        for p in range(len(lo))
-                    ]
-                )
-                .reshape(len(hists), len(lo))
-                .max(axis=0)
-            )
-            now = _Collected(lo, hi, cap, len(self.parts))
-            module = self.compiled(has_bits=item.has_bits)
-            _parallel(
-                lambda j: module.collect(*self.common(item, self.parts[j]), *now.args(j)),
-                range(len(self.parts)),
-            )
-            for p in missing:
-                sources[p] = now
+        cap = np.array(
+            [max(int(h[p, lo[p] : hi[p] + 1].sum()) for h in hists) for p in range(count)],
+            dtype=np.int64,
+        )
+        now = _Collected(lo, hi, cap, len(self.parts))
+        _parallel(
+            lambda j: module.collect(*self.common(item, self.parts[j]), *now.args(j)),
+            range(len(self.parts)),
+        )
         values: list[float | None] = []
         for p, spec in enumerate(self.scalars):
-            want, source = wanted[p], sources[p]
-            if want is None or source is None:
+            want = wanted[p]
+            if want is None:
                 values.append(None)
                 continue
-            k, k1, below = want
-            inside = source.values(p)
-
-            def order_stat(
-                a: int, b: int, inside: np.ndarray = inside, below: int = below
-            ) -> tuple[float, float]:
-                part = np.partition(inside, [a - below, b - below])
-                return float(part[a - below]), float(part[b - below])
-
-            values.append(quantile_type7(int(total[p].sum()), spec.quantile, order_stat))
+            _k, _k1, below = want
+            order_stat = _order_stats(now.values(p), below)
+            values.append(quantile_type7(int(m[p]), spec.quantile, order_stat))
         return values
+
+    def rank_counts(self, first: _FirstPass, scalars: list[_Scalar]) -> np.ndarray | None:
+        """The pooled sums without one more pass, when every one of them counts a pooled
+        scalar's row values at or above (or above) the scalar (the PAC counts) and that
+        scalar came from its kept values: the count above the bracket plus the kept values
+        at or above it. None otherwise."""
+        units = first.cnt.shape[0]
+        out = np.empty((units, len(self.pooled)))
+        rows = {
+            (kernels.row_source(sc.row, sc.scope), sc.scope): p
+            for p, sc in enumerate(self.scalars)
+            if sc.stem == "thr"
+        }
+        for j, spec in enumerate(self.pooled):
+            if spec.reducer != "count_true" or spec.scope is None:
+                return None
+            source = kernels.row_source(spec.row, spec.scope)
+            test = re.fullmatch(rf"\((.*) (>=|>) thr_{spec.scope}\)", source)
+            p = rows.get((test.group(1), spec.scope)) if test else None
+            if test is None or p is None:
+                return None
+            scalar = scalars[p]
+            if scalar.kept is None or scalar.units is None or scalar.value is None:
+                return None
+            hit = (
+                scalar.kept >= scalar.value if test.group(2) == ">=" else scalar.kept > scalar.value
+            )
+            out[:, j] = first.cnt[:, p] + np.bincount(scalar.units[hit], minlength=units)
+        return out
 
     def pooled_sums(self, item: Item, scal: np.ndarray) -> np.ndarray:
         """Step 4: the sums that use the pooled scalars (one row per unit)."""
@@ -395,21 +480,25 @@ def run_sorted(
     thresholds: dict[str, dict[Scope, float]] = {}
     for name in items:
         item = _values(frame[name])
-        res, hists, collected = run.sums(item)
+        first = run.sums(item)
+        res = first.res
         columns += [
             _column(spec.name(name), spec.reducer, res[:, j]) for j, spec in enumerate(run.plain)
         ]
         columns.append(pl.Series(f"__m_{name}", res[:, -1], nan_to_null=True))
         progress("thresholds")
-        found = run.scalar_values(item, hists, collected)
-        pooled = {spec.name(name): value for spec, value in zip(run.scalars, found, strict=True)}
+        found = run.scalar_values(item, first)
+        pooled = {spec.name(name): one.value for spec, one in zip(run.scalars, found, strict=True)}
         thresholds[name], medians = indices.scalar_values(name, options, pooled)
         progress("per-unit sums")
         if run.pooled:
-            scal = np.array(
-                [v for scope in SCOPES for v in (thresholds[name][scope], medians[scope])]
-            )
-            res = run.pooled_sums(item, scal)
+            counted = run.rank_counts(first, found)
+            if counted is None:
+                scal = np.array(
+                    [v for scope in SCOPES for v in (thresholds[name][scope], medians[scope])]
+                )
+                counted = run.pooled_sums(item, scal)
+            res = counted
             columns += [
                 _column(spec.name(name), spec.reducer, res[:, j])
                 for j, spec in enumerate(run.pooled)

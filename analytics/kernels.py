@@ -13,16 +13,18 @@ every row, a mask choosing what is added. These passes do not branch on the data
 LLVM vectorises them (sums are reassociated: they agree with a sequential sum to about
 1e-15 of the sum of the absolute terms).
 
-Three loops are generated per set of sums and :class:`Layout`:
+Four loops are generated per set of sums and :class:`Layout`:
 
 * ``sums`` — every sum that needs no pooled scalar; for each pooled scalar (the PAC
-  threshold, the time-adjustment median) a histogram of its row values over the top 16
-  bits of an order-preserving integer key, and the values that fall in a bracket of bins
-  guessed beforehand;
-* ``collect`` — the row values of each pooled scalar in given bins (when the guessed
-  bracket missed);
-* ``pooled`` — the sums that use the pooled scalars (the PAC counts, the time-adjusted
-  MSSD).
+  threshold, the time-adjustment median) the count of its row values, per unit the count
+  above a bracket of order-preserving integer keys guessed beforehand and the count in
+  it, and the values in it (kept unit by unit). All of it without a branch on the data,
+  but for packing a block's kept values when it has any;
+* ``hist`` — a histogram of each pooled scalar's row values over the top 16 bits of the
+  key (on a sample of units, to guess the bracket; on all of them when it missed);
+* ``collect`` — the row values of each pooled scalar in given bins (when it missed);
+* ``pooled`` — the sums that use the pooled scalars (the PAC counts, unless the kept
+  values give them, and the time-adjusted MSSD).
 
 The generated modules are written to a cache directory (``WISEMIND_KERNEL_CACHE``, else
 ``$XDG_CACHE_HOME/wisemind/kernels``, else ``~/.cache/wisemind/kernels``) so that Numba
@@ -49,7 +51,7 @@ from analytics import indices
 from analytics.indices import SCOPES
 
 #: Bumped when the generated code changes shape (part of each module's hash).
-GENERATION = 2
+GENERATION = 3
 #: Histogram bins of a pooled scalar: the top 16 bits of the 64-bit key.
 BIN_SHIFT = 48
 BINS = 1 << (64 - BIN_SHIFT)
@@ -248,8 +250,7 @@ class Accumulators:
         }
         self.init += [f"np_{scope} = 0" for scope in SCOPES]
         self.scalars: list[indices.Pooled] = []
-        self.hist = False
-        self.collect = False
+        self.mode = ""
 
     def add(self, column: int, spec: indices.Sum) -> None:
         acc, val = f"acc{column}", f"r{column}"
@@ -286,8 +287,14 @@ class Accumulators:
             else:
                 self.store.append(f"res[u, {column}] = {acc}")
 
-    def bin_scalars(self, scalars: Sequence[indices.Pooled], *, hist: bool, collect: bool) -> None:
-        self.scalars, self.hist, self.collect = list(scalars), hist, collect
+    def bin_scalars(self, scalars: Sequence[indices.Pooled], mode: str) -> None:
+        """What the loop does with each pooled scalar's row values: ``bracket`` (count
+        them, per unit those above the bracket [lo[p], hi[p]] of keys and those in it, and
+        keep those in it), ``hist`` (a histogram over :data:`BINS` bins) or ``collect``
+        (keep those in the bins [lo[p], hi[p]])."""
+        if mode not in ("bracket", "hist", "collect"):
+            raise ValueError(f"unknown mode {mode!r}")
+        self.scalars, self.mode = list(scalars), mode
 
     def function(self, name: str, extra_args: str, layout: Layout) -> list[str]:
         return [_JIT, f"def {name}({_ARGS}, {extra_args}):", *self._body(layout)]
@@ -310,14 +317,16 @@ class Accumulators:
             "    scratch = np.empty(BLOCK // 8 + 2, np.uint64)",
             "    inv = 1.0 / div",
             "    fd = float(div)",
+            "    late = 0",
         ]
+        mode, count = self.mode, len(self.scalars)
         for p, _ in enumerate(self.scalars):
             out += [
                 f"    hv{p} = np.empty(BLOCK + 1)",
                 f"    bk{p} = np.zeros(BLOCK + 1, np.int64)",
                 f"    inc{p} = np.zeros(BLOCK + 1, np.uint8)",
             ]
-            if self.collect:
+            if mode in ("bracket", "collect"):
                 out += [
                     f"    lo{p} = np.int64(lo[{p}])",
                     f"    hi{p} = np.int64(hi[{p}])",
@@ -325,6 +334,8 @@ class Accumulators:
                     f"    f{p} = fill[{p}]",
                     f"    o{p} = out[{p}]",
                 ]
+            if mode == "bracket":
+                out.append(f"    tot{p} = 0")
         present = "(vb[k] == 1) & (v == v)" if layout.has_bits else "v == v"
         bitmap = ["vb = valid_bytes(bits, off, bs, nb, scratch)"] if layout.has_bits else []
         out += [
@@ -348,7 +359,9 @@ class Accumulators:
                 "        m = tot / cnt if cnt > 0 else 0.0",
             ]
         out += [f"        {line}" for line in self.init]
-        out += ["        xs[0] = math.nan", "        tlast = t[s]"]
+        if mode == "bracket":
+            out += [f"        ab{p} = 0\n        in{p} = 0" for p in range(count)]
+        out += ["        xs[0] = math.nan", "        tlast = t[s]", "        tprev = t[s]"]
         if layout.use_day == 2:
             out += [
                 "        q0 = t[s] // div",
@@ -361,6 +374,7 @@ class Accumulators:
             "            xb = x[bs : bs + nb]",
         ]
         block = [
+            *(f"b{p} = in{p}" for p in range(count) if mode == "bracket"),
             *bitmap,
             "for k in range(nb):",
             "    v = xb[k]",
@@ -382,6 +396,15 @@ class Accumulators:
                 "else:",
                 "    for k in range(nb):",
                 "        dq[k + 1] = float(tb[k] // div - q0)",
+            ]
+        if mode == "bracket":
+            # The check that the unit's times ascend (the keys' order is checked apart).
+            block += [
+                "tb = t[bs : bs + nb]",
+                "late += tb[0] < tprev",
+                "for k in range(1, nb):",
+                "    late += tb[k] < tb[k - 1]",
+                "tprev = tb[nb - 1]",
             ]
         if need_dt:
             block += [
@@ -418,17 +441,43 @@ class Accumulators:
         for p, (scalar, row) in enumerate(zip(self.scalars, scalar_rows, strict=True)):
             block += [
                 f"    h{p} = {row}",
+                f"    i{p} = {_MASKS[scalar.scope]} & (h{p} == h{p})",
                 f"    hv{p}[k] = h{p}",
-                f"    bk{p}[k] = (skey(h{p}) >> {BIN_SHIFT}) + {BINS // 2}",
-                f"    inc{p}[k] = {_MASKS[scalar.scope]} & (h{p} == h{p})",
             ]
-        if self.scalars:
-            # Scalar: a histogram update and, rarely, a value kept (the bracket is narrow).
+            if mode == "bracket":
+                # Counted on keys in the floats' order, without a branch.
+                block += [
+                    f"    kk{p} = skey(h{p})",
+                    f"    tot{p} += i{p}",
+                    f"    ab{p} += i{p} & (kk{p} > hi{p})",
+                    f"    w{p} = i{p} & (kk{p} >= lo{p}) & (kk{p} <= hi{p})",
+                    f"    in{p} += w{p}",
+                    f"    inc{p}[k] = w{p}",
+                ]
+            else:
+                block += [
+                    f"    bk{p}[k] = (skey(h{p}) >> {BIN_SHIFT}) + {BINS // 2}",
+                    f"    inc{p}[k] = i{p}",
+                ]
+        if mode == "bracket":
+            # The block's values in the bracket, packed (when it has any; a block that
+            # would not fit stops the keeping: the caller sees fewer kept than counted).
+            for p in range(count):
+                block += [
+                    f"if in{p} > b{p}:",
+                    f"    if f{p} + nb <= cap{p}:",
+                    "        for k in range(1, nb + 1):",
+                    f"            o{p}[f{p}] = hv{p}[k]",
+                    f"            f{p} += inc{p}[k]",
+                    "    else:",
+                    f"        cap{p} = -1",
+                ]
+        elif self.scalars:
             block.append("for k in range(1, nb + 1):")
-            for p, _ in enumerate(self.scalars):
-                if self.hist:
+            for p in range(count):
+                if mode == "hist":
                     block.append(f"    hist[{p}, bk{p}[k]] += inc{p}[k]")
-                if self.collect:
+                else:
                     block += [
                         f"    if inc{p}[k] and lo{p} <= bk{p}[k] <= hi{p} and f{p} < cap{p}:",
                         f"        o{p}[f{p}] = hv{p}[k]",
@@ -437,8 +486,14 @@ class Accumulators:
         block += ["xs[0] = xs[nb]", "dq[0] = dq[nb]"]
         out += [f"            {line}" for line in block]
         out += [f"        {line}" for line in self.store]
-        if self.collect:
-            out += [f"    fill[{p}] = f{p}" for p, _ in enumerate(self.scalars)]
+        if mode == "bracket":
+            out += [f"        counts[u, {p}] = ab{p}" for p in range(count)]
+            out += [f"        counts[u, {count + p}] = in{p}" for p in range(count)]
+            out += [f"    tots[{p}] = tot{p}" for p in range(count)]
+        if mode in ("bracket", "collect"):
+            out += [f"    fill[{p}] = f{p}" for p in range(count)]
+        if mode == "bracket":
+            out.append("    return late")
         return out
 
 
@@ -458,15 +513,20 @@ def source(
 ) -> str:
     """The module source of the loops for these sums and pooled scalars.
 
-    ``sums(…, res, hist, lo, hi, out, fill, cap)``: column j of ``res`` holds ``plain[j]``,
-    then the unit mean m; ``hist[p]`` counts the row values of ``scalars[p]`` by
-    :data:`BINS` bins of an order-preserving key; and, as ``collect`` does, it keeps the
-    values in a guessed bracket of bins.
+    ``sums(…, res, counts, lo, hi, out, fill, cap, tots)``: column j of ``res`` holds
+    ``plain[j]``, then the unit mean m; for the row values of ``scalars[p]`` (P of them),
+    ``tots[p]`` counts them all, ``counts[u, p]`` those of unit u whose order-preserving key
+    is above hi[p], ``counts[u, P + p]`` those in [lo[p], hi[p]], and those are kept in
+    ``out[p, fill[p]…]``, unit by unit (``fill`` advances; a block that would pass
+    ``cap[p]`` stops the keeping).
+    ``hist(…, hist)``: ``hist[p]`` counts the row values of ``scalars[p]`` by :data:`BINS`
+    bins of the key.
     ``collect(…, lo, hi, out, fill, cap)``: the row values of ``scalars[p]`` whose bin is
     in [lo[p], hi[p]] go to ``out[p, fill[p]…]`` (``fill`` advances, up to ``cap[p]``).
     ``pooled(…, scal, res)``: column j of ``res`` holds ``pooled[j]``.
-    ``unit_starts(k0…, t, lo, hi, out)``: the rows of [lo, hi) where a unit starts (a key
-    changes), into ``out``; their number, and whether (keys…, t) ascend.
+    ``unit_starts(k0…, lo, hi, out)``: the rows of [lo, hi) where a unit starts (a key
+    changes), into ``out``; their number, and whether the keys ascend. (``sums`` returns
+    how often a unit's time went back.)
     """
     parts = [_HEADER.replace("{block}", str(BLOCK))]
 
@@ -474,11 +534,16 @@ def source(
     for column, spec in enumerate(plain):
         acc.add(column, spec)
     acc.store.append(f"res[u, {len(plain)}] = m if cnt > 0 else math.nan")
-    acc.bin_scalars(scalars, hist=True, collect=True)
-    parts.append("\n".join(acc.function("sums", "res, hist, lo, hi, out, fill, cap", layout)))
+    acc.bin_scalars(scalars, "bracket")
+    args = "res, counts, lo, hi, out, fill, cap, tots"
+    parts.append("\n".join(acc.function("sums", args, layout)))
 
     acc = Accumulators()
-    acc.bin_scalars(scalars, hist=False, collect=True)
+    acc.bin_scalars(scalars, "hist")
+    parts.append("\n".join(acc.function("hist", "hist", layout)))
+
+    acc = Accumulators()
+    acc.bin_scalars(scalars, "collect")
     parts.append("\n".join(acc.function("collect", "lo, hi, out, fill, cap", layout)))
 
     acc = Accumulators()
@@ -495,7 +560,7 @@ def _unit_starts(keys: int) -> str:
     names = [f"k{j}" for j in range(keys)]
     lines = [
         _JIT,
-        f"def unit_starts({', '.join(names)}, t, lo, hi, out):",
+        f"def unit_starts({', '.join(names)}, lo, hi, out):",
         "    m = 0",
         "    ordered = True",
         "    for i in range(lo, hi):",
@@ -516,8 +581,6 @@ def _unit_starts(keys: int) -> str:
         "                ordered = False",
         "            out[m] = i",
         "            m += 1",
-        "        elif t[i] < t[i - 1]:",
-        "            ordered = False",
         "    return m, ordered",
     ]
     return "\n".join(lines)

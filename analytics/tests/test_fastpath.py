@@ -1,0 +1,141 @@
+"""The compiled path's shortcuts: PAC counts from the values kept in the first pass, the
+fallback when the guessed bracket misses, and times out of order inside a unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+
+from analytics import fastpath
+from analytics.engine import Columns, compute
+from analytics.indices import IndexOptions, PacRule
+
+COLUMNS = Columns(id="id", time="t", items=("x",), day="day")
+
+
+@pytest.fixture(autouse=True)
+def compiled_and_sampled() -> Iterator[None]:
+    """The compiled path on small data, with the bracket guessed from a sample."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "MIN_ROWS", 0)
+        patch.setattr(fastpath, "SAMPLE_MIN_ROWS", 0)
+        patch.setattr(fastpath, "SAMPLE_MIN_VALUES", 1)
+        yield
+
+
+def scale_data(people: int = 64, rows: int = 120, seed: int = 7) -> pl.DataFrame:
+    """Integer ratings 0–10 (many ties), 10 % missing, one day per person."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 11, people * rows).astype(float)
+    x[rng.random(x.size) < 0.1] = np.nan
+    return pl.DataFrame(
+        {
+            "id": np.repeat(np.arange(people), rows),
+            "t": np.tile(np.arange(rows), people),
+            "day": 0,
+            "x": x,
+        }
+    )
+
+
+def expected_pac(data: pl.DataFrame, q: float) -> tuple[float, dict[int, float]]:
+    diffs = {
+        int(pid): np.abs(np.diff(group.sort("t")["x"].to_numpy()))
+        for (pid,), group in data.group_by("id")
+    }
+    pooled = np.concatenate([d[~np.isnan(d)] for d in diffs.values()])
+    threshold = float(np.quantile(pooled, q))
+    pac = {pid: float(np.mean(d[~np.isnan(d)] >= threshold)) for pid, d in diffs.items()}
+    return threshold, pac
+
+
+def assert_pac(result: Any, data: pl.DataFrame, q: float) -> None:
+    threshold, pac = expected_pac(data, q)
+    assert result.thresholds["x"]["all"] == pytest.approx(threshold, rel=1e-12)
+    got = dict(zip(result.frame["id"].to_list(), result.frame["pac_all"].to_list(), strict=True))
+    assert got == pytest.approx(pac, rel=1e-12)
+
+
+def refuse(*_: Any, **__: Any) -> None:
+    raise AssertionError("this pass should not run")
+
+
+@pytest.mark.parametrize("q", [0.5, 0.9])
+def test_pac_counts_come_from_the_kept_values_without_another_pass(q: float) -> None:
+    data = scale_data()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath._Run, "pooled_sums", refuse)
+        patch.setattr(fastpath._Run, "histogram_quantiles", refuse)
+        result = compute(data, COLUMNS, IndexOptions(pac=PacRule(quantile=q)))
+
+    assert_pac(result, data, q)
+
+
+def test_a_bracket_that_misses_falls_back_to_a_histogram_and_a_pass_for_the_counts() -> None:
+    data = scale_data()
+    calls: list[str] = []
+    histogram, pooled = fastpath._Run.histogram_quantiles, fastpath._Run.pooled_sums
+
+    def far_away(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        count = len(self.scalars)
+        key = fastpath._key(1e300)  # far above every |Δ| of a 0–10 scale
+        return (
+            np.full(count, key, dtype=np.int64),
+            np.full(count, key + 10, dtype=np.int64),
+            np.full(count, 10_000, dtype=np.int64),
+        )
+
+    def spy(name: str, method: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath._Run, "bracket", far_away)
+        patch.setattr(fastpath._Run, "histogram_quantiles", spy("histogram", histogram))
+        patch.setattr(fastpath._Run, "pooled_sums", spy("pooled", pooled))
+        result = compute(data, COLUMNS, IndexOptions(pac=PacRule(quantile=0.9)))
+
+    assert calls == ["histogram", "pooled"]
+    assert_pac(result, data, 0.9)
+
+
+def test_a_bracket_with_too_little_room_falls_back_too() -> None:
+    data = scale_data()
+    real_bracket = fastpath._Run.bracket
+
+    def cramped(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lo, hi, _cap = real_bracket(self, item)
+        return lo, hi, np.full(lo.size, 3, dtype=np.int64)  # less than one block of rows
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath._Run, "bracket", cramped)
+        result = compute(data, COLUMNS, IndexOptions(pac=PacRule(quantile=0.9)))
+
+    assert_pac(result, data, 0.9)
+
+
+def test_times_out_of_order_inside_a_unit_are_sorted_first() -> None:
+    # Keys in order, but each person's times run backwards.
+    data = scale_data(people=8, rows=40)
+    backwards = data.with_columns(pl.col("t").reverse().over("id"))
+    tries = []
+    run_sorted = fastpath.run_sorted
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        tries.append(args[0]["t"][0])
+        return run_sorted(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "run_sorted", counted)
+        result = compute(backwards.with_columns(pl.col("x").reverse().over("id")), COLUMNS)
+
+    assert tries == [39, 0]  # refused as it came, then run on the sorted rows
+    expected = compute(data, COLUMNS).frame
+    assert result.frame.equals(expected)

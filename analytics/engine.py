@@ -188,13 +188,13 @@ def _indices_frame(
     parts = []
     sums_nw = nw.from_native(sums, eager_only=True)
     for item in columns.items:
-        part = sums_nw.select(
-            *(nw.col(k) for k in columns.unit),
-            nw.lit(item).alias("item"),
-            *indices.unit_indices(
-                item, options, thresholds[item], with_time_adjust=with_time_adjust
-            ),
+        *helpers, last = indices.unit_indices(
+            item, options, thresholds[item], with_time_adjust=with_time_adjust
         )
+        frame = sums_nw
+        for step in helpers:
+            frame = frame.with_columns(*step)
+        part = frame.select(*(nw.col(k) for k in columns.unit), nw.lit(item).alias("item"), *last)
         parts.append(nw.to_native(part))
     return pl.concat(parts, how="vertical").sort([*columns.unit, "item"])
 

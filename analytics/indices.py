@@ -249,18 +249,27 @@ def unit_indices(
     thresholds: dict[Scope, float],
     *,
     with_time_adjust: bool,
-) -> list[nw.Expr]:
+) -> list[list[nw.Expr]]:
     """The indices of one item, as expressions over the per-unit sums (and ``__m``, the
-    unit mean the values were centred on)."""
+    unit mean the values were centred on), in steps: each step but the last adds helper
+    columns (terms used more than once, named ``__h…``) that later steps read; the last
+    gives the indices."""
 
     def col(stem: str, scope: Scope | None = None) -> nw.Expr:
         return nw.col(_c(stem, item, scope))
 
-    n = col("n").cast(nw.Float64)
-    constant = (col("max") == col("min")) | (n < 1)
-    ybar = col("sy") / n  # mean of the centred values (≈ 0)
+    steps: list[list[nw.Expr]] = [[], [], []]
+
+    def helper(step: int, stem: str, expr: nw.Expr, scope: Scope | None = None) -> nw.Expr:
+        """``expr`` as a helper column of step ``step``; the expression reading it."""
+        steps[step].append(expr.alias(_c(f"h{stem}", item, scope)))
+        return col(f"h{stem}", scope)
+
+    n = helper(0, "n", col("n").cast(nw.Float64))
+    ybar = helper(0, "ybar", col("sy") / col("n").cast(nw.Float64))  # centred mean (≈ 0)
+    constant = helper(0, "constant", (col("max") == col("min")) | (col("n") < 1))
     sxx = col("syy") - col("sy") * ybar  # Σ(x − x̄)², corrected two-pass form
-    sxx = nw.when(constant).then(0.0).when(sxx > 0.0).then(sxx).otherwise(0.0)
+    sxx = helper(1, "sxx", nw.when(constant).then(0.0).when(sxx > 0.0).then(sxx).otherwise(0.0))
     sd = nw.when(n >= 2).then((sxx / (n - 1.0)).sqrt())
     out = [
         col("nrows").cast(nw.Int64).alias("n_rows"),
@@ -269,20 +278,26 @@ def unit_indices(
         sd.alias("sd"),
     ]
     for scope in SCOPES:
-        npairs = col("np", scope).cast(nw.Float64)
+        npairs = helper(0, "npairs", col("np", scope).cast(nw.Float64), scope)
         mssd = nw.when(npairs >= 1).then(col("ssd", scope) / npairs)
-        saa = col("saa", scope) - col("sa", scope) * col("sa", scope) / npairs
-        sbb = col("sbb", scope) - col("sb", scope) * col("sb", scope) / npairs
-        sab = col("sab", scope) - col("sa", scope) * col("sb", scope) / npairs
+        saa = helper(
+            1, "saa", col("saa", scope) - col("sa", scope) * col("sa", scope) / npairs, scope
+        )
+        sbb = helper(
+            1, "sbb", col("sbb", scope) - col("sb", scope) * col("sb", scope) / npairs, scope
+        )
+        sab = helper(
+            1, "sab", col("sab", scope) - col("sa", scope) * col("sb", scope) / npairs, scope
+        )
         spread_a = saa > SPREAD_EPS * (col("saa", scope).abs() + 1.0)
         spread_b = sbb > SPREAD_EPS * (col("sbb", scope).abs() + 1.0)
-        ols_ok = (npairs >= 2) & spread_a & ~constant
+        ols_ok = helper(2, "ols", (npairs >= 2) & spread_a & ~constant, scope)
         # stats::acf: deviations from the mean of all N values; lag-1 sum over P + 1.
         lag1 = (
             col("sab", scope) - ybar * (col("sa", scope) + col("sb", scope)) + npairs * ybar * ybar
         )
         lag0 = sxx / n
-        acf = (lag1 / (npairs + 1.0)) / lag0
+        acf = helper(2, "acf", (lag1 / (npairs + 1.0)) / lag0, scope)
         acf = nw.when(acf > 1.0).then(1.0).when(acf < -1.0).then(-1.0).otherwise(acf)
         out += [
             col("np", scope).cast(nw.Int64).alias(f"n_pairs_{scope}"),
@@ -304,7 +319,7 @@ def unit_indices(
         psych.sqrt().alias("psych_rmssd"),
         nw.lit(options.pac.label).alias("pac_rule"),
     ]
-    return out
+    return [*steps, out]
 
 
 def threshold_value(options: IndexOptions, pooled: float | None) -> float:

@@ -173,20 +173,10 @@ class _FirstPass(NamedTuple):
 
 class _Scalar(NamedTuple):
     """A pooled scalar's value and, when it came from the values kept in its bracket and
-    lies inside it, those values with their units (for the counts at or above it)."""
+    lies inside it, those values (unit by unit, for the counts at or above it)."""
 
     value: float | None
     kept: np.ndarray | None = None
-    units: np.ndarray | None = None
-
-
-def _key(value: float) -> int:
-    """The order-preserving integer key of a float (as ``analytics.kernels`` makes it)."""
-    bits = int(np.float64(value + 0.0).view(np.int64))
-    return bits ^ ((bits >> 63) & 0x7FFFFFFFFFFFFFFF)
-
-
-_INT64_MAX = (1 << 63) - 1
 
 
 def _order_stats(values: np.ndarray, below: int) -> Callable[[int, int], tuple[float, float]]:
@@ -317,7 +307,6 @@ class _Run:
         for span in spans:
             module.hist(*self.common(item, span), hist)
         rows = sum(int(self.starts[b] - self.starts[a]) for a, b in spans)
-        half = kernels.BINS // 2
         for p, spec in enumerate(self.scalars):
             size = int(hist[p].sum())
             if size < SAMPLE_MIN_VALUES:
@@ -334,8 +323,7 @@ class _Run:
                 )
             )
             inside = int(cum[last] - (cum[first - 1] if first else 0))
-            lo[p] = (first - half) << kernels.BIN_SHIFT
-            hi[p] = min(((last - half + 1) << kernels.BIN_SHIFT) - 1, _INT64_MAX)
+            lo[p], hi[p] = kernels.bin_keys(first, last)
             room = int(inside * self.n / max(rows, 1) * 1.5) + 2 * kernels.BLOCK
             cap[p] = min(self.n + kernels.BLOCK, room)
         return lo, hi, cap
@@ -360,9 +348,8 @@ class _Run:
                 continue
             kept = first.kept.values(p)
             value = quantile_type7(m, spec.quantile, _order_stats(kept, below))
-            if value is not None and first.kept.lo[p] <= _key(value) <= first.kept.hi[p]:
-                units = np.repeat(np.arange(first.cnt.shape[0]), first.cnt[:, count + p])
-                found.append(_Scalar(value, kept, units))
+            if value is not None and first.kept.lo[p] <= kernels.key(value) <= first.kept.hi[p]:
+                found.append(_Scalar(value, kept))
             else:
                 found.append(_Scalar(value))
         missing = [p for p, one in enumerate(found) if one is None]
@@ -436,12 +423,14 @@ class _Run:
             if test is None or p is None:
                 return None
             scalar = scalars[p]
-            if scalar.kept is None or scalar.units is None or scalar.value is None:
+            if scalar.kept is None or scalar.value is None:
                 return None
             hit = (
                 scalar.kept >= scalar.value if test.group(2) == ">=" else scalar.kept > scalar.value
             )
-            out[:, j] = first.cnt[:, p] + np.bincount(scalar.units[hit], minlength=units)
+            inside = first.cnt[:, len(self.scalars) + p]  # kept values per unit, in unit order
+            owner = np.repeat(np.arange(units), inside)
+            out[:, j] = first.cnt[:, p] + np.bincount(owner[hit], minlength=units)
         return out
 
     def pooled_sums(self, item: Item, scal: np.ndarray) -> np.ndarray:

@@ -47,6 +47,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 from analytics import indices
 from analytics.indices import SCOPES
 
@@ -55,6 +57,21 @@ GENERATION = 3
 #: Histogram bins of a pooled scalar: the top 16 bits of the 64-bit key.
 BIN_SHIFT = 48
 BINS = 1 << (64 - BIN_SHIFT)
+_INT64_MAX = (1 << 63) - 1
+
+
+def key(value: float) -> int:
+    """The order-preserving integer key of a float, as the generated ``skey`` makes it
+    (-0.0 counts as 0.0)."""
+    bits = int(np.float64(value + 0.0).view(np.int64))
+    return bits ^ ((bits >> 63) & _INT64_MAX)
+
+
+def bin_keys(first: int, last: int) -> tuple[int, int]:
+    """The keys [lo, hi] of histogram bins first…last."""
+    lo = (first - BINS // 2) << BIN_SHIFT
+    return lo, min(((last - BINS // 2 + 1) << BIN_SHIFT) - 1, _INT64_MAX)
+
 
 #: How every generated loop is compiled: no Python division checks (a division by zero
 #: gives inf or NaN, as in NumPy), no GIL, and sums that may be reassociated (so that
@@ -317,15 +334,17 @@ class Accumulators:
             "    scratch = np.empty(BLOCK // 8 + 2, np.uint64)",
             "    inv = 1.0 / div",
             "    fd = float(div)",
-            "    late = 0",
         ]
         mode, count = self.mode, len(self.scalars)
+        if mode == "bracket":
+            out.append("    late = 0")
         for p, _ in enumerate(self.scalars):
             out += [
                 f"    hv{p} = np.empty(BLOCK + 1)",
-                f"    bk{p} = np.zeros(BLOCK + 1, np.int64)",
                 f"    inc{p} = np.zeros(BLOCK + 1, np.uint8)",
             ]
+            if mode != "bracket":  # the bins of the block's values
+                out.append(f"    bk{p} = np.zeros(BLOCK + 1, np.int64)")
             if mode in ("bracket", "collect"):
                 out += [
                     f"    lo{p} = np.int64(lo[{p}])",
@@ -359,9 +378,11 @@ class Accumulators:
                 "        m = tot / cnt if cnt > 0 else 0.0",
             ]
         out += [f"        {line}" for line in self.init]
+        out += ["        xs[0] = math.nan", "        tlast = t[s]"]
         if mode == "bracket":
-            out += [f"        ab{p} = 0\n        in{p} = 0" for p in range(count)]
-        out += ["        xs[0] = math.nan", "        tlast = t[s]", "        tprev = t[s]"]
+            out.append("        tprev = t[s]")
+            for p in range(count):
+                out += [f"        ab{p} = 0", f"        in{p} = 0"]
         if layout.use_day == 2:
             out += [
                 "        q0 = t[s] // div",

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from analytics import fastpath
+from analytics import fastpath, kernels
 from analytics.engine import Columns, compute
 from analytics.indices import IndexOptions, PacRule
 
@@ -82,7 +82,7 @@ def test_a_bracket_that_misses_falls_back_to_a_histogram_and_a_pass_for_the_coun
 
     def far_away(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         count = len(self.scalars)
-        key = fastpath._key(1e300)  # far above every |Δ| of a 0–10 scale
+        key = kernels.key(1e300)  # far above every |Δ| of a 0–10 scale
         return (
             np.full(count, key, dtype=np.int64),
             np.full(count, key + 10, dtype=np.int64),

@@ -6,13 +6,14 @@ row of the same unit" is the previous row unless a unit starts there. The loops 
 generated from the sums' row expressions by :mod:`analytics.kernels` and compiled by
 Numba; the units are shared out over up to two threads (the loops release the GIL):
 
-1. the unit starts (a key changes), and on the same pass the check that the keys ascend;
+1. the unit starts (a key changes), found by galloping from the last unit's length so
+   that only a few keys per unit are read, and the check that the units' keys ascend;
 2. per unit, the mean m of the present values, then every sum that needs no pooled
    scalar over the values (y = x − m) and the valid pairs of each scope; for each pooled
    scalar (e.g. |Δ| for the PAC threshold) the count of its row values, per unit those
    above a bracket of values guessed from a sample of units and those in it, and the
-   values in it, kept; and the check that each unit's times ascend (out-of-order rows
-   raise :class:`Unsorted`: the caller sorts and runs again);
+   values in it, kept; and the check that each unit's times ascend and its rows all have
+   its key (out-of-order rows raise :class:`Unsorted`: the caller sorts and runs again);
 3. each pooled scalar (R type-7 quantile): when the kept values hold the two order
    statistics it needs, a partial sort of them gives those exactly (else a histogram of
    all values gives the bins that hold them, and one more pass collects those bins);
@@ -278,7 +279,7 @@ class _Run:
         kept = _Collected(lo, hi, cap, len(self.parts))
         late = _parallel(
             lambda j: module.sums(
-                *self.common(item, self.parts[j]), res, cnt, *kept.args(j), tots[j]
+                *self.common(item, self.parts[j]), *self.keys, res, cnt, *kept.args(j), tots[j]
             ),
             range(len(self.parts)),
         )

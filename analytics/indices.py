@@ -244,16 +244,13 @@ def pooled_scalars(options: IndexOptions, *, has_time: bool) -> list[Pooled]:
 
 
 def unit_indices(
-    item: str,
-    options: IndexOptions,
-    thresholds: dict[Scope, float],
-    *,
-    with_time_adjust: bool,
+    item: str, options: IndexOptions, *, with_time_adjust: bool
 ) -> list[list[nw.Expr]]:
     """The indices of one item, as expressions over the per-unit sums (and ``__m``, the
-    unit mean the values were centred on), in steps: each step but the last adds helper
-    columns (terms used more than once, named ``__h…``) that later steps read; the last
-    gives the indices."""
+    unit mean the values were centred on; ``__thr_<scope>``, the PAC threshold used, a
+    constant), in steps: each step but the last adds helper columns (terms used more than
+    once, named ``__h…``) that later steps read; the last gives the indices. Nothing in
+    them depends on the data, so an engine may translate them once."""
 
     def col(stem: str, scope: Scope | None = None) -> nw.Expr:
         return nw.col(_c(stem, item, scope))
@@ -306,7 +303,7 @@ def unit_indices(
             nw.when(npairs >= 1)
             .then(col("nbig", scope).cast(nw.Float64) / npairs)
             .alias(f"pac_{scope}"),
-            nw.lit(thresholds[scope], dtype=nw.Float64).alias(f"pac_threshold_{scope}"),
+            col("thr", scope).alias(f"pac_threshold_{scope}"),
             nw.when((npairs >= 1) & (n >= 2) & ~constant).then(acf).alias(f"acf_lag1_{scope}"),
             nw.when(ols_ok & spread_b).then(sab / (saa * sbb).sqrt()).alias(f"autor_{scope}"),
             nw.when(ols_ok).then(sab / saa).alias(f"ar1_ols_{scope}"),

@@ -53,7 +53,7 @@ from analytics import indices
 from analytics.indices import SCOPES
 
 #: Bumped when the generated code changes shape (part of each module's hash).
-GENERATION = 3
+GENERATION = 4
 #: Histogram bins of a pooled scalar: the top 16 bits of the 64-bit key.
 BIN_SHIFT = 48
 BINS = 1 << (64 - BIN_SHIFT)
@@ -381,6 +381,7 @@ class Accumulators:
         out += ["        xs[0] = math.nan", "        tlast = t[s]"]
         if mode == "bracket":
             out.append("        tprev = t[s]")
+            out += [f"        ku{j} = k{j}[s]" for j in range(layout.keys)]
             for p in range(count):
                 out += [f"        ab{p} = 0", f"        in{p} = 0"]
         if layout.use_day == 2:
@@ -419,7 +420,8 @@ class Accumulators:
                 "        dq[k + 1] = float(tb[k] // div - q0)",
             ]
         if mode == "bracket":
-            # The check that the unit's times ascend (the keys' order is checked apart).
+            # The check that the unit's times ascend and that its rows all have its key
+            # (``unit_starts`` read only a few keys per unit).
             block += [
                 "tb = t[bs : bs + nb]",
                 "late += tb[0] < tprev",
@@ -427,6 +429,12 @@ class Accumulators:
                 "    late += tb[k] < tb[k - 1]",
                 "tprev = tb[nb - 1]",
             ]
+            for j in range(layout.keys):
+                block += [
+                    f"kb{j} = k{j}[bs : bs + nb]",
+                    "for k in range(nb):",
+                    f"    late += kb{j}[k] != ku{j}",
+                ]
         if need_dt:
             block += [
                 "tb = t[bs : bs + nb]",
@@ -534,7 +542,7 @@ def source(
 ) -> str:
     """The module source of the loops for these sums and pooled scalars.
 
-    ``sums(…, res, counts, lo, hi, out, fill, cap, tots)``: column j of ``res`` holds
+    ``sums(…, k0…, res, counts, lo, hi, out, fill, cap, tots)``: column j of ``res`` holds
     ``plain[j]``, then the unit mean m; for the row values of ``scalars[p]`` (P of them),
     ``tots[p]`` counts them all, ``counts[u, p]`` those of unit u whose order-preserving key
     is above hi[p], ``counts[u, P + p]`` those in [lo[p], hi[p]], and those are kept in
@@ -546,8 +554,9 @@ def source(
     in [lo[p], hi[p]] go to ``out[p, fill[p]…]`` (``fill`` advances, up to ``cap[p]``).
     ``pooled(…, scal, res)``: column j of ``res`` holds ``pooled[j]``.
     ``unit_starts(k0…, lo, hi, out)``: the rows of [lo, hi) where a unit starts (a key
-    changes), into ``out``; their number, and whether the keys ascend. (``sums`` returns
-    how often a unit's time went back.)
+    changes), into ``out``; their number, and whether the units' keys ascend. (``sums``
+    returns how many rows are out of order: a time that goes back inside a unit, or a key
+    unlike the unit's.)
     """
     parts = [_HEADER.replace("{block}", str(BLOCK))]
 
@@ -556,7 +565,8 @@ def source(
         acc.add(column, spec)
     acc.store.append(f"res[u, {len(plain)}] = m if cnt > 0 else math.nan")
     acc.bin_scalars(scalars, "bracket")
-    args = "res, counts, lo, hi, out, fill, cap, tots"
+    keys = "".join(f"k{j}, " for j in range(layout.keys))
+    args = f"{keys}res, counts, lo, hi, out, fill, cap, tots"
     parts.append("\n".join(acc.function("sums", args, layout)))
 
     acc = Accumulators()
@@ -578,33 +588,67 @@ def source(
 
 
 def _unit_starts(keys: int) -> str:
+    """``unit_starts``: each unit's end found by galloping from the last unit's length (two
+    probes when units are as long as the one before, about 2·log₂ of the difference
+    otherwise), so that only a few keys per unit are read. On sorted keys that is exact;
+    on unsorted keys it still gives runs whose ends it checks (the next key is greater),
+    and ``sums`` checks that every row of a unit has the unit's key."""
     names = [f"k{j}" for j in range(keys)]
-    lines = [
-        _JIT,
-        f"def unit_starts({', '.join(names)}, lo, hi, out):",
-        "    m = 0",
-        "    ordered = True",
-        "    for i in range(lo, hi):",
-        "        if i == 0:",
-        "            out[m] = 0",
-        "            m += 1",
-        "            continue",
-        "        step = 0",
-    ]
-    for j, k in enumerate(names):
-        lines += [
-            f"        {'if' if j == 0 else 'elif'} {k}[i] != {k}[i - 1]:",
-            f"            step = 1 if {k}[i] > {k}[i - 1] else -1",
-        ]
-    lines += [
-        "        if step != 0:",
-        "            if step < 0:",
-        "                ordered = False",
-        "            out[m] = i",
-        "            m += 1",
-        "    return m, ordered",
-    ]
-    return "\n".join(lines)
+
+    def same(i: str, j: str) -> str:
+        return " and ".join(f"{k}[{i}] == {k}[{j}]" for k in names)
+
+    def greater(i: str, j: str) -> str:
+        # Lexicographic: k0 greater, or k0 equal and k1 greater, …
+        text = f"{names[-1]}[{i}] > {names[-1]}[{j}]"
+        for k in reversed(names[:-1]):
+            text = f"{k}[{i}] > {k}[{j}] or ({k}[{i}] == {k}[{j}] and ({text}))"
+        return text
+
+    return f'''\
+{_JIT}
+def _run_end({", ".join(names)}, s, n, guess):
+    """The first row after s whose key differs from row s's (n if none), on sorted keys:
+    galloping from s + guess, then bisecting."""
+    low = s
+    high = s + max(guess, 1)
+    step = max(guess, 1)
+    while high < n and {same("high", "s")}:
+        low = high
+        step *= 2
+        high = low + step
+    high = min(high, n)
+    if high - 1 > low and {same("high - 1", "s")}:
+        low = high - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if {same("middle", "s")}:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+{_JIT}
+def unit_starts({", ".join(names)}, lo, hi, out):
+    n = k0.size
+    m = 0
+    ordered = True
+    s = lo
+    if 0 < s < n:
+        s = _run_end({", ".join(names)}, s - 1, n, 1)
+        if s < n and not ({greater("s", "s - 1")}):
+            ordered = False
+    guess = 1
+    while s < hi:
+        out[m] = s
+        m += 1
+        e = _run_end({", ".join(names)}, s, n, guess)
+        if e < n and not ({greater("e", "s")}):
+            ordered = False
+        guess = e - s
+        s = e
+    return m, ordered'''
 
 
 def cache_dir() -> Path:

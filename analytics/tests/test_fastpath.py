@@ -1,5 +1,6 @@
 """The compiled path's shortcuts: PAC counts from the values kept in the first pass, the
-fallback when the guessed bracket misses, and times out of order inside a unit."""
+fallback when the guessed bracket misses, the unit starts found by galloping, and keys or
+times out of order inside a unit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics import fastpath, kernels
 from analytics.engine import Columns, compute
@@ -139,3 +142,55 @@ def test_times_out_of_order_inside_a_unit_are_sorted_first() -> None:
     assert tries == [39, 0]  # refused as it came, then run on the sorted rows
     expected = compute(data, COLUMNS).frame
     assert result.frame.equals(expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(1, 300), min_size=1, max_size=40),
+    threads=st.integers(1, 3),
+    two_keys=st.booleans(),
+)
+def test_unit_starts_found_by_galloping_are_every_key_change(
+    lengths: list[int], threads: int, two_keys: bool
+) -> None:
+    """Units of any lengths (so the gallop's guess is short, long and exact), shared out
+    over 1–3 threads, by one key or two (the second alone changing)."""
+    ids = np.repeat(np.arange(len(lengths)), lengths)
+    unit = ["a", "b"] if two_keys else ["id"]
+    frame = pl.DataFrame(
+        {"id": ids, "a": ids // 3, "b": ids % 3, "t": np.arange(ids.size), "x": 1.0}
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "THREADS", threads)
+        run = fastpath._Run(frame, unit, "t", None, IndexOptions())
+        run.find_units()
+    assert run.starts.tolist() == [*np.cumsum([0, *lengths[:-1]]).tolist(), ids.size]
+
+
+@pytest.mark.parametrize("where", [0.3, 0.5, 0.9])
+@pytest.mark.parametrize("period", [None, "p"])
+def test_a_key_out_of_order_inside_a_run_is_sorted_first(where: float, period: str | None) -> None:
+    """One row of person 0 moved among the rows of a later person (its time in order
+    there): the units' ends found by galloping still ascend, so each row's key must be
+    checked too."""
+    data = scale_data(people=4, rows=150).with_columns(pl.col("t") * 2, p=pl.col("t") // 50)
+    rows = data.to_dicts()
+    stray = rows.pop(3)
+    at = int(len(rows) * where)
+    stray["t"] = rows[at - 1]["t"] + 1  # in order there: only its key is out of place
+    rows.insert(at, stray)
+    shuffled = pl.DataFrame(rows, schema=data.schema)
+    columns = Columns(id="id", period=period, time="t", items=("x",), day="day")
+    tries = []
+    run_sorted = fastpath.run_sorted
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        tries.append(args[0].height)
+        return run_sorted(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath, "run_sorted", counted)
+        result = compute(shuffled, columns)
+
+    assert len(tries) == 2  # refused as it came, then run on the sorted rows
+    assert result.frame.equals(compute(shuffled.sort(["id", "t"]), columns).frame)

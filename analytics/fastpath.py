@@ -29,6 +29,7 @@ same day and at most ``max_gap`` apart.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -154,10 +155,13 @@ class _Collected:
     def kept(self, p: int) -> int:
         return sum(int(fill[p]) for fill in self.fills)
 
+    def per_thread(self, p: int) -> list[np.ndarray]:
+        """Scalar p's kept values, unit by unit, as each thread kept them."""
+        return [out[p, : fill[p]] for out, fill in zip(self.outs, self.fills, strict=True)]
+
     def values(self, p: int) -> np.ndarray:
-        return np.concatenate(
-            [out[p, : fill[p]] for out, fill in zip(self.outs, self.fills, strict=True)]
-        )
+        """Scalar p's kept values, unit by unit (a new array)."""
+        return np.concatenate(self.per_thread(p))
 
 
 class _FirstPass(NamedTuple):
@@ -173,20 +177,28 @@ class _FirstPass(NamedTuple):
 
 
 class _Scalar(NamedTuple):
-    """A pooled scalar's value and, when it came from the values kept in its bracket and
-    lies inside it, those values (unit by unit, for the counts at or above it)."""
+    """A pooled scalar's value, and whether it came from the values kept in its bracket
+    and lies inside it (then those give the counts at or above it)."""
 
     value: float | None
-    kept: np.ndarray | None = None
+    from_kept: bool = False
 
 
 def _order_stats(values: np.ndarray, below: int) -> Callable[[int, int], tuple[float, float]]:
     """The k-th and k1-th smallest of all row values (0-based), from ``values``: those
-    from rank ``below`` on, in any order."""
+    from rank ``below`` on, in any order (reordered in place)."""
 
     def order_stat(k: int, k1: int) -> tuple[float, float]:
-        part = np.partition(values, [k - below, k1 - below])
-        return float(part[k - below]), float(part[k1 - below])
+        # One selection, then the next order statistic is the least of those above it
+        # (NumPy's partition with two ranks takes several times as long as with one).
+        i, i1 = k - below, k1 - below
+        values.partition(i)
+        if i1 == i:
+            return float(values[i]), float(values[i])
+        tail = values[i + 1 :]
+        if i1 > i + 1:
+            tail.partition(i1 - i - 1)
+        return float(values[i]), float(tail[i1 - i - 1] if i1 > i + 1 else tail.min())
 
     return order_stat
 
@@ -204,10 +216,7 @@ class _Run:
     ) -> None:
         self.n = frame.height
         has_time = options.max_gap is not None or options.time_adjust_lambda is not None
-        sums = indices.unit_sums(options, has_time=has_time)
-        self.plain = [s for s in sums if not s.pooled]
-        self.pooled = [s for s in sums if s.pooled]
-        self.scalars = indices.pooled_scalars(options, has_time=has_time)
+        self.plain, self.pooled, self.scalars = _sum_sets(options, has_time)
         self.keys = [_physical(frame[k]) for k in unit]
         time_type = frame.schema[time]
         self.t = _physical(frame[time])
@@ -228,18 +237,15 @@ class _Run:
         self.gap = float(options.max_gap) if options.max_gap is not None else 0.0
         self.use_gap = options.max_gap is not None
         self.nkeys = len(unit)
-        self.modules: dict[bool, ModuleType] = {}
+        self.options, self.has_time = options, has_time
         self.module = self.compiled(has_bits=False)
         self.starts = np.zeros(1, dtype=np.int64)
         self.parts: list[tuple[int, int]] = []
 
     def compiled(self, *, has_bits: bool) -> ModuleType:
         """The loops for these sums, keys, days and gap rule (and bitmap or not)."""
-        if has_bits not in self.modules:
-            layout = kernels.Layout(self.nkeys, self.use_day, self.use_gap, has_bits)
-            text = kernels.source(self.plain, self.pooled, self.scalars, layout)
-            self.modules[has_bits] = kernels.load(text)
-        return self.modules[has_bits]
+        layout = kernels.Layout(self.nkeys, self.use_day, self.use_gap, has_bits)
+        return _compiled(self.options, self.has_time, layout)
 
     def find_units(self) -> None:
         """Step 1: the unit starts (with ``n`` appended), and the threads' unit ranges."""
@@ -347,12 +353,9 @@ class _Run:
             if first.kept.kept(p) != inside or not below <= k <= k1 < below + inside:
                 found.append(None)
                 continue
-            kept = first.kept.values(p)
-            value = quantile_type7(m, spec.quantile, _order_stats(kept, below))
-            if value is not None and first.kept.lo[p] <= kernels.key(value) <= first.kept.hi[p]:
-                found.append(_Scalar(value, kept))
-            else:
-                found.append(_Scalar(value))
+            value = quantile_type7(m, spec.quantile, _order_stats(first.kept.values(p), below))
+            inside_bracket = first.kept.lo[p] <= kernels.key(value or 0.0) <= first.kept.hi[p]
+            found.append(_Scalar(value, from_kept=value is not None and inside_bracket))
         missing = [p for p, one in enumerate(found) if one is None]
         if missing:
             values = self.histogram_quantiles(item, m=first.totals)
@@ -423,15 +426,15 @@ class _Run:
             p = rows.get((test.group(1), spec.scope)) if test else None
             if test is None or p is None:
                 return None
-            scalar = scalars[p]
-            if scalar.kept is None or scalar.value is None:
+            value = scalars[p].value
+            if not scalars[p].from_kept or value is None:
                 return None
-            hit = (
-                scalar.kept >= scalar.value if test.group(2) == ">=" else scalar.kept > scalar.value
-            )
-            inside = first.cnt[:, len(self.scalars) + p]  # kept values per unit, in unit order
-            owner = np.repeat(np.arange(units), inside)
-            out[:, j] = first.cnt[:, p] + np.bincount(owner[hit], minlength=units)
+            column = first.cnt[:, p].astype(np.float64)
+            inside = first.cnt[:, len(self.scalars) + p]  # kept values per unit
+            strict = test.group(2) == ">"
+            for (u0, u1), kept in zip(self.parts, first.kept.per_thread(p), strict=True):
+                self.module.count_from(kept, inside[u0:u1], value, strict, column[u0:u1])
+            out[:, j] = column
         return out
 
     def pooled_sums(self, item: Item, scal: np.ndarray) -> np.ndarray:
@@ -443,6 +446,31 @@ class _Run:
             range(len(self.parts)),
         )
         return res
+
+
+class _SumSets(NamedTuple):
+    """The sums that need no pooled scalar, those that do, and the pooled scalars."""
+
+    plain: list[indices.Sum]
+    pooled: list[indices.Sum]
+    scalars: list[indices.Pooled]
+
+
+@functools.lru_cache(maxsize=32)
+def _sum_sets(options: IndexOptions, has_time: bool) -> _SumSets:
+    sums = indices.unit_sums(options, has_time=has_time)
+    return _SumSets(
+        [s for s in sums if not s.pooled],
+        [s for s in sums if s.pooled],
+        indices.pooled_scalars(options, has_time=has_time),
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(options: IndexOptions, has_time: bool, layout: kernels.Layout) -> ModuleType:
+    """The loops of these options' sums, generated and loaded once per process
+    (generating the source takes about a millisecond)."""
+    return kernels.load(kernels.source(*_sum_sets(options, has_time), layout))
 
 
 def _column(name: str, spec_reducer: str, values: np.ndarray) -> pl.Series:

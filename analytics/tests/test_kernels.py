@@ -1,5 +1,6 @@
 """The loop generator: row expressions recorded as source, and the generated modules'
-cache (written where configured, rewritten when the file differs)."""
+cache (written where configured, rewritten when the file differs), and the 512-bit
+vectors on AVX-512."""
 
 from __future__ import annotations
 
@@ -39,3 +40,25 @@ def test_generated_modules_go_to_the_cache_and_a_changed_file_is_rewritten(
 
     assert module.ANSWER == 42
     assert path.read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("host", "user", "expected"),
+    [
+        ("+sse2,+avx2,+avx512f,+avx512vl", None, "+sse2,+avx2,+avx512f,+avx512vl,-prefer-256-bit"),
+        ("+sse2,+avx2,-avx512f", None, None),  # no AVX-512: Numba's own choice stands
+        ("+sse2,+avx512f", "+sse2,-avx512f", "+sse2,-avx512f"),  # the user's setting stands
+    ],
+)
+def test_wide_vectors_only_on_avx512_and_never_over_a_user_setting(
+    host: str, user: str | None, expected: str | None
+) -> None:
+    from numba.core import codegen, config
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(config, "CPU_FEATURES", user)
+        patch.setattr(config, "CPU_NAME", None)
+        patch.setattr(codegen, "get_host_cpu_features", lambda: host)
+        kernels.wide_vectors()
+        features = config.CPU_FEATURES
+    assert features == expected

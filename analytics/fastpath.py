@@ -167,21 +167,61 @@ class _Collected:
 class _FirstPass(NamedTuple):
     """What step 2 gives for an item: the plain sums and unit mean (one row per unit);
     per unit and pooled scalar p (of P), the row values above the bracket (column p) and
-    in it (column P + p); each scalar's count of row values; and the values kept in the
-    bracket, unit by unit."""
+    in it (column P + p); each scalar's count of row values (``totals[p]``); and the
+    values kept in the bracket, unit by unit. With a ``tied`` bracket (at most two values,
+    nothing kept), column p counts the values at or above lo[p] and column P + p those at
+    or above hi[p]; ``totals[P + p]`` and ``totals[2P + p]`` count those above lo[p] and
+    above hi[p]."""
 
     res: np.ndarray
     cnt: np.ndarray
     totals: np.ndarray
     kept: _Collected
+    tied: bool = False
 
 
 class _Scalar(NamedTuple):
-    """A pooled scalar's value, and whether it came from the values kept in its bracket
-    and lies inside it (then those give the counts at or above it)."""
+    """A pooled scalar's value, and whether it came from the first pass's bracket and
+    lies inside it (then the first pass's counts, and the values kept, give the counts at
+    or above it)."""
 
     value: float | None
-    from_kept: bool = False
+    from_bracket: bool = False
+
+
+def _whole_numbers(lo: int, hi: int) -> tuple[int, int] | None:
+    """The least and greatest whole number whose key is in [lo, hi], when there are one
+    or two of them."""
+    low, high = kernels.unkey(lo), kernels.unkey(hi)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    least, greatest = math.ceil(low), math.floor(high)
+    return (least, greatest) if 0 <= greatest - least <= 1 else None
+
+
+def _tied_order_stats(
+    first: _FirstPass, p: int, count: int, ranks: tuple[int, int]
+) -> Callable[[int, int], tuple[float, float]] | None:
+    """The order statistics of scalar p from a tied bracket's counts: the ranks from
+    ``below`` on hold lo's value while they last, then hi's. None when the two ranks
+    wanted are not among those, or a value lies strictly between lo and hi (the counts
+    then cannot tell)."""
+    lo, hi = first.kept.lo[p], first.kept.hi[p]
+    at_least_lo, at_least_hi = int(first.cnt[:, p].sum()), int(first.cnt[:, count + p].sum())
+    above_lo, above_hi = int(first.totals[count + p]), int(first.totals[2 * count + p])
+    if lo < hi and above_lo != at_least_hi:
+        return None
+    below = int(first.totals[p]) - at_least_lo
+    end_lo = below + at_least_lo - above_lo  # ranks [below, end_lo) hold lo's value
+    end = below + at_least_lo - above_hi  # and up to end, hi's
+    if not below <= ranks[0] <= ranks[1] < end:
+        return None
+    values = (kernels.unkey(int(lo)), kernels.unkey(int(hi)))
+
+    def order_stat(k: int, k1: int) -> tuple[float, float]:
+        return values[k >= end_lo], values[k1 >= end_lo]
+
+    return order_stat
 
 
 def _order_stats(values: np.ndarray, below: int) -> Callable[[int, int], tuple[float, float]]:
@@ -279,40 +319,47 @@ class _Run:
         units, count = self.starts.size - 1, len(self.scalars)
         res = np.empty((units, len(self.plain) + 1))
         cnt = np.zeros((units, 2 * count), dtype=np.int64)
-        tots = np.zeros((len(self.parts), count), dtype=np.int64)
+        tots = np.zeros((len(self.parts), 3 * count), dtype=np.int64)
         module = self.compiled(has_bits=item.has_bits)  # loaded here, not by both threads
-        lo, hi, cap = self.bracket(item)
+        lo, hi, cap, tied = self.bracket(item)
         kept = _Collected(lo, hi, cap, len(self.parts))
-        late = _parallel(
-            lambda j: module.sums(
-                *self.common(item, self.parts[j]), *self.keys, res, cnt, *kept.args(j), tots[j]
-            ),
-            range(len(self.parts)),
-        )
+
+        def first_pass(j: int) -> int:
+            common = (*self.common(item, self.parts[j]), *self.keys, res, cnt)
+            if tied:
+                return int(module.sums_tied(*common, lo, hi, tots[j]))
+            return int(module.sums(*common, *kept.args(j), tots[j]))
+
+        late = _parallel(first_pass, range(len(self.parts)))
         if any(late):
             raise Unsorted
-        return _FirstPass(res, cnt, tots.sum(axis=0), kept)
+        return _FirstPass(res, cnt, tots.sum(axis=0), kept, tied=tied)
 
-    def bracket(self, item: Item) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def bracket(self, item: Item) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         """For each pooled scalar, the keys [lo, hi] that hold its quantile with near
         certainty (whole histogram bins), guessed from a sample of units (about one in
         :data:`SAMPLE_SHARE`), and how many values to keep room for; an empty bracket
-        (lo > hi) when there is too little to sample (step 3 then takes a histogram)."""
+        (lo > hi) when there is too little to sample (step 3 then takes a histogram).
+        Whether every bracket is ``tied``: when the sample's values are all whole numbers
+        and the bins hold at most two of them, the bracket is those (lo and hi their
+        keys), and the first pass counts instead of keeping."""
         count = len(self.scalars)
         lo = np.ones(count, dtype=np.int64)
         hi = np.zeros(count, dtype=np.int64)
         cap = np.zeros(count, dtype=np.int64)
         units = self.starts.size - 1
         if not count or self.n < SAMPLE_MIN_ROWS:
-            return lo, hi, cap
+            return lo, hi, cap, False
         width = max(1, units // (SAMPLE_BLOCKS * SAMPLE_SHARE))
         spans = sorted(
             {(u, min(u + width, units)) for u in range(0, units, units // SAMPLE_BLOCKS or 1)}
         )
         hist = np.zeros((count, kernels.BINS), dtype=np.int64)
+        fractional = np.zeros(count, dtype=np.int64)
         module = self.compiled(has_bits=item.has_bits)
         for span in spans:
-            module.hist(*self.common(item, span), hist)
+            module.hist(*self.common(item, span), hist, fractional)
+        tied: list[tuple[int, int] | None] = [None] * count
         rows = sum(int(self.starts[b] - self.starts[a]) for a, b in spans)
         for p, spec in enumerate(self.scalars):
             size = int(hist[p].sum())
@@ -333,13 +380,20 @@ class _Run:
             lo[p], hi[p] = kernels.bin_keys(first, last)
             room = int(inside * self.n / max(rows, 1) * 1.5) + 2 * kernels.BLOCK
             cap[p] = min(self.n + kernels.BLOCK, room)
-        return lo, hi, cap
+            if fractional[p] == 0:
+                tied[p] = _whole_numbers(int(lo[p]), int(hi[p]))
+        if not all(tied):
+            return lo, hi, cap, False
+        for p, (low, high) in enumerate(t for t in tied if t is not None):
+            lo[p], hi[p] = kernels.key(low), kernels.key(high)
+        return lo, hi, np.zeros(count, dtype=np.int64), True
 
     def scalar_values(self, item: Item, first: _FirstPass) -> list[_Scalar]:
         """Step 3: each pooled scalar's quantile. When the values kept in step 2 are all
         there and hold the two order statistics it needs, a partial sort of them gives
-        those exactly; else a histogram of all values gives the bins that hold them, and
-        one more pass collects those bins."""
+        those exactly (with a tied bracket, the counts at its two values give them); else
+        a histogram of all values gives the bins that hold them, and one more pass
+        collects those bins."""
         count = len(self.scalars)
         found: list[_Scalar | None] = []
         for p, spec in enumerate(self.scalars):
@@ -347,15 +401,20 @@ class _Run:
             if m == 0:
                 found.append(_Scalar(None))
                 continue
+            k, k1, _ = type7_ranks(m, spec.quantile)
+            if first.tied:
+                order_stat = _tied_order_stats(first, p, count, (k, k1))
+                value = quantile_type7(m, spec.quantile, order_stat) if order_stat else None
+                found.append(None if value is None else _Scalar(value, from_bracket=True))
+                continue
             above, inside = int(first.cnt[:, p].sum()), int(first.cnt[:, count + p].sum())
             below = m - above - inside
-            k, k1, _ = type7_ranks(m, spec.quantile)
             if first.kept.kept(p) != inside or not below <= k <= k1 < below + inside:
                 found.append(None)
                 continue
             value = quantile_type7(m, spec.quantile, _order_stats(first.kept.values(p), below))
             inside_bracket = first.kept.lo[p] <= kernels.key(value or 0.0) <= first.kept.hi[p]
-            found.append(_Scalar(value, from_kept=value is not None and inside_bracket))
+            found.append(_Scalar(value, from_bracket=value is not None and inside_bracket))
         missing = [p for p, one in enumerate(found) if one is None]
         if missing:
             values = self.histogram_quantiles(item, m=first.totals)
@@ -369,8 +428,9 @@ class _Run:
         count = len(self.scalars)
         module = self.compiled(has_bits=item.has_bits)
         hists = np.zeros((len(self.parts), count, kernels.BINS), dtype=np.int64)
+        fractional = np.zeros((len(self.parts), count), dtype=np.int64)
         _parallel(
-            lambda j: module.hist(*self.common(item, self.parts[j]), hists[j]),
+            lambda j: module.hist(*self.common(item, self.parts[j]), hists[j], fractional[j]),
             range(len(self.parts)),
         )
         total = hists.sum(axis=0)
@@ -409,8 +469,9 @@ class _Run:
     def rank_counts(self, first: _FirstPass, scalars: list[_Scalar]) -> np.ndarray | None:
         """The pooled sums without one more pass, when every one of them counts a pooled
         scalar's row values at or above (or above) the scalar (the PAC counts) and that
-        scalar came from its kept values: the count above the bracket plus the kept values
-        at or above it. None otherwise."""
+        scalar came from its bracket: the count above the bracket plus the kept values at
+        or above it (with a tied bracket, the count at or above lo when the scalar is lo,
+        else at or above hi). None otherwise."""
         units = first.cnt.shape[0]
         out = np.empty((units, len(self.pooled)))
         rows = {
@@ -427,8 +488,14 @@ class _Run:
             if test is None or p is None:
                 return None
             value = scalars[p].value
-            if not scalars[p].from_kept or value is None:
+            if not scalars[p].from_bracket or value is None:
                 return None
+            if first.tied:
+                if test.group(2) == ">":  # would need the counts above, per unit
+                    return None
+                at_lo = value == kernels.unkey(int(first.kept.lo[p]))
+                out[:, j] = first.cnt[:, p if at_lo else len(self.scalars) + p]
+                continue
             column = first.cnt[:, p].astype(np.float64)
             inside = first.cnt[:, len(self.scalars) + p]  # kept values per unit
             strict = test.group(2) == ">"

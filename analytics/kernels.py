@@ -13,15 +13,18 @@ every row, a mask choosing what is added. These passes do not branch on the data
 LLVM vectorises them (sums are reassociated: they agree with a sequential sum to about
 1e-15 of the sum of the absolute terms).
 
-Four loops are generated per set of sums and :class:`Layout`:
+Five loops are generated per set of sums and :class:`Layout`:
 
 * ``sums`` — every sum that needs no pooled scalar; for each pooled scalar (the PAC
   threshold, the time-adjustment median) the count of its row values, per unit the count
   above a bracket of order-preserving integer keys guessed beforehand and the count in
   it, and the values in it (kept unit by unit). All of it without a branch on the data,
   but for packing a block's kept values when it has any;
+* ``sums_tied`` — the same for a bracket of at most two values (whole numbers, as rating
+  scales give): counts alone, nothing kept;
 * ``hist`` — a histogram of each pooled scalar's row values over the top 16 bits of the
-  key (on a sample of units, to guess the bracket; on all of them when it missed);
+  key, and how many are not whole numbers (on a sample of units, to guess the bracket;
+  on all of them when it missed);
 * ``collect`` — the row values of each pooled scalar in given bins (when it missed);
 * ``pooled`` — the sums that use the pooled scalars (the PAC counts, unless the kept
   values give them, and the time-adjusted MSSD).
@@ -68,6 +71,12 @@ def key(value: float) -> int:
     (-0.0 counts as 0.0)."""
     bits = int(np.float64(value + 0.0).view(np.int64))
     return bits ^ ((bits >> 63) & _INT64_MAX)
+
+
+def unkey(k: int) -> float:
+    """The float of a :func:`key` (the mapping is its own inverse on the bits)."""
+    bits = k ^ ((k >> 63) & _INT64_MAX)
+    return float(np.int64(bits).view(np.float64))
 
 
 def bin_keys(first: int, last: int) -> tuple[int, int]:
@@ -323,9 +332,12 @@ class Accumulators:
     def bin_scalars(self, scalars: Sequence[indices.Pooled], mode: str) -> None:
         """What the loop does with each pooled scalar's row values: ``bracket`` (count
         them, per unit those above the bracket [lo[p], hi[p]] of keys and those in it, and
-        keep those in it), ``hist`` (a histogram over :data:`BINS` bins) or ``collect``
-        (keep those in the bins [lo[p], hi[p]])."""
-        if mode not in ("bracket", "hist", "collect"):
+        keep those in it), ``tied`` (count them, per unit those at or above lo[p] and at
+        or above hi[p], and in all those above each: a bracket of at most two values needs
+        nothing kept), ``hist`` (a histogram over :data:`BINS` bins, and a count of those
+        that are not whole numbers) or ``collect`` (keep those in the bins [lo[p],
+        hi[p]])."""
+        if mode not in ("bracket", "tied", "hist", "collect"):
             raise ValueError(f"unknown mode {mode!r}")
         self.scalars, self.mode = list(scalars), mode
 
@@ -352,25 +364,31 @@ class Accumulators:
             "    fd = float(div)",
         ]
         mode, count = self.mode, len(self.scalars)
-        if mode == "bracket":
+        first = mode in ("bracket", "tied")  # the first pass: checks the order too
+        if first:
             out.append("    late = 0")
         for p, _ in enumerate(self.scalars):
-            out += [
-                f"    hv{p} = np.empty(BLOCK + 1)",
-                f"    inc{p} = np.zeros(BLOCK + 1, np.uint8)",
-            ]
-            if mode != "bracket":  # the bins of the block's values
+            if mode != "tied":
+                out += [
+                    f"    hv{p} = np.empty(BLOCK + 1)",
+                    f"    inc{p} = np.zeros(BLOCK + 1, np.uint8)",
+                ]
+            if mode in ("hist", "collect"):  # the bins of the block's values
                 out.append(f"    bk{p} = np.zeros(BLOCK + 1, np.int64)")
+            if mode != "hist":
+                out += [f"    lo{p} = np.int64(lo[{p}])", f"    hi{p} = np.int64(hi[{p}])"]
             if mode in ("bracket", "collect"):
                 out += [
-                    f"    lo{p} = np.int64(lo[{p}])",
-                    f"    hi{p} = np.int64(hi[{p}])",
                     f"    cap{p} = cap[{p}]",
                     f"    f{p} = fill[{p}]",
                     f"    o{p} = out[{p}]",
                 ]
-            if mode == "bracket":
+            if first:
                 out.append(f"    tot{p} = 0")
+            if mode == "tied":
+                out += [f"    gl{p} = 0", f"    gh{p} = 0"]
+            if mode == "hist":
+                out.append(f"    nf{p} = 0")
         present = "(vb[k] == 1) & (v == v)" if layout.has_bits else "v == v"
         bitmap = ["vb = valid_bytes(bits, off, bs, nb, scratch)"] if layout.has_bits else []
         out += [
@@ -395,7 +413,7 @@ class Accumulators:
             ]
         out += [f"        {line}" for line in self.init]
         out += ["        xs[0] = math.nan", "        tlast = t[s]"]
-        if mode == "bracket":
+        if first:
             out.append("        tprev = t[s]")
             out += [f"        ku{j} = k{j}[s]" for j in range(layout.keys)]
             for p in range(count):
@@ -435,7 +453,7 @@ class Accumulators:
                 "    for k in range(nb):",
                 "        dq[k + 1] = float(tb[k] // div - q0)",
             ]
-        if mode == "bracket":
+        if first:
             # The check that the unit's times ascend and that its rows all have its key
             # (``unit_starts`` read only a few keys per unit).
             block += [
@@ -487,8 +505,22 @@ class Accumulators:
             block += [
                 f"    h{p} = {row}",
                 f"    i{p} = {_MASKS[scalar.scope]} & (h{p} == h{p})",
-                f"    hv{p}[k] = h{p}",
             ]
+            if mode == "tied":
+                # Per unit those at or above lo and at or above hi (the PAC counts for a
+                # threshold of lo, or above lo up to hi); in all, those above each.
+                block += [
+                    f"    kk{p} = skey(h{p})",
+                    f"    tot{p} += i{p}",
+                    f"    ab{p} += i{p} & (kk{p} >= lo{p})",
+                    f"    in{p} += i{p} & (kk{p} >= hi{p})",
+                    f"    gl{p} += i{p} & (kk{p} > lo{p})",
+                    f"    gh{p} += i{p} & (kk{p} > hi{p})",
+                ]
+                continue
+            block.append(f"    hv{p}[k] = h{p}")
+            if mode == "hist":
+                block.append(f"    nf{p} += i{p} & (h{p} != math.floor(h{p}))")
             if mode == "bracket":
                 # Counted on keys in the floats' order, without a branch.
                 block += [
@@ -517,7 +549,7 @@ class Accumulators:
                     "    else:",
                     f"        cap{p} = -1",
                 ]
-        elif self.scalars:
+        elif mode in ("hist", "collect") and self.scalars:
             block.append("for k in range(1, nb + 1):")
             for p in range(count):
                 if mode == "hist":
@@ -531,13 +563,18 @@ class Accumulators:
         block += ["xs[0] = xs[nb]", "dq[0] = dq[nb]"]
         out += [f"            {line}" for line in block]
         out += [f"        {line}" for line in self.store]
-        if mode == "bracket":
+        if first:
             out += [f"        counts[u, {p}] = ab{p}" for p in range(count)]
             out += [f"        counts[u, {count + p}] = in{p}" for p in range(count)]
             out += [f"    tots[{p}] = tot{p}" for p in range(count)]
+        if mode == "tied":
+            out += [f"    tots[{count + p}] = gl{p}" for p in range(count)]
+            out += [f"    tots[{2 * count + p}] = gh{p}" for p in range(count)]
+        if mode == "hist":
+            out += [f"    fractional[{p}] += nf{p}" for p in range(count)]
         if mode in ("bracket", "collect"):
             out += [f"    fill[{p}] = f{p}" for p in range(count)]
-        if mode == "bracket":
+        if first:
             out.append("    return late")
         return out
 
@@ -564,8 +601,12 @@ def source(
     is above hi[p], ``counts[u, P + p]`` those in [lo[p], hi[p]], and those are kept in
     ``out[p, fill[p]…]``, unit by unit (``fill`` advances; a block that would pass
     ``cap[p]`` stops the keeping).
-    ``hist(…, hist)``: ``hist[p]`` counts the row values of ``scalars[p]`` by :data:`BINS`
-    bins of the key.
+    ``sums_tied(…, k0…, res, counts, lo, hi, tots)``: as ``sums`` for a bracket of at most
+    two values (lo[p] and hi[p], keys), keeping nothing: ``counts[u, p]`` counts unit u's
+    row values at or above lo[p], ``counts[u, P + p]`` those at or above hi[p]; ``tots[p]``
+    all of them, ``tots[P + p]`` those above lo[p], ``tots[2P + p]`` those above hi[p].
+    ``hist(…, hist, fractional)``: ``hist[p]`` counts the row values of ``scalars[p]`` by
+    :data:`BINS` bins of the key, and ``fractional[p]`` those that are not whole numbers.
     ``collect(…, lo, hi, out, fill, cap)``: the row values of ``scalars[p]`` whose bin is
     in [lo[p], hi[p]] go to ``out[p, fill[p]…]`` (``fill`` advances, up to ``cap[p]``).
     ``pooled(…, scal, res)``: column j of ``res`` holds ``pooled[j]``.
@@ -586,8 +627,16 @@ def source(
     parts.append("\n".join(acc.function("sums", args, layout)))
 
     acc = Accumulators()
+    for column, spec in enumerate(plain):
+        acc.add(column, spec)
+    acc.store.append(f"res[u, {len(plain)}] = m if cnt > 0 else math.nan")
+    acc.bin_scalars(scalars, "tied")
+    args = f"{keys}res, counts, lo, hi, tots"
+    parts.append("\n".join(acc.function("sums_tied", args, layout)))
+
+    acc = Accumulators()
     acc.bin_scalars(scalars, "hist")
-    parts.append("\n".join(acc.function("hist", "hist", layout)))
+    parts.append("\n".join(acc.function("hist", "hist, fractional", layout)))
 
     acc = Accumulators()
     acc.bin_scalars(scalars, "collect")

@@ -30,10 +30,15 @@ def compiled_and_sampled() -> Iterator[None]:
         yield
 
 
-def scale_data(people: int = 64, rows: int = 120, seed: int = 7) -> pl.DataFrame:
-    """Integer ratings 0–10 (many ties), 10 % missing, one day per person."""
+def scale_data(
+    people: int = 64, rows: int = 120, seed: int = 7, *, whole: bool = True
+) -> pl.DataFrame:
+    """Integer ratings 0–10 (many ties; or, not ``whole``, with a random fraction added),
+    10 % missing, one day per person."""
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 11, people * rows).astype(float)
+    if not whole:
+        x += rng.random(x.size)
     x[rng.random(x.size) < 0.1] = np.nan
     return pl.DataFrame(
         {
@@ -67,29 +72,46 @@ def refuse(*_: Any, **__: Any) -> None:
     raise AssertionError("this pass should not run")
 
 
+@pytest.mark.parametrize("whole", [True, False], ids=["tied", "kept"])
 @pytest.mark.parametrize("q", [0.5, 0.9])
-def test_pac_counts_come_from_the_kept_values_without_another_pass(q: float) -> None:
-    data = scale_data()
+def test_pac_counts_come_from_the_first_pass_without_another(q: float, whole: bool) -> None:
+    """Whole numbers: a bracket of at most two values, counted (``sums_tied``); else the
+    values in the bracket, kept."""
+    data = scale_data(whole=whole)
+    routes: list[bool] = []
+    first_pass = fastpath._Run.sums
+
+    def spy(self: Any, item: Any) -> Any:
+        first = first_pass(self, item)
+        routes.append(first.tied)
+        return first
+
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastpath._Run, "sums", spy)
         patch.setattr(fastpath._Run, "pooled_sums", refuse)
         patch.setattr(fastpath._Run, "histogram_quantiles", refuse)
         result = compute(data, COLUMNS, IndexOptions(pac=PacRule(quantile=q)))
 
+    assert routes == [whole]
     assert_pac(result, data, q)
 
 
-def test_a_bracket_that_misses_falls_back_to_a_histogram_and_a_pass_for_the_counts() -> None:
-    data = scale_data()
+@pytest.mark.parametrize("tied", [True, False], ids=["tied", "kept"])
+def test_a_bracket_that_misses_falls_back_to_a_histogram_and_a_pass_for_the_counts(
+    tied: bool,
+) -> None:
+    data = scale_data(whole=tied)
     calls: list[str] = []
     histogram, pooled = fastpath._Run.histogram_quantiles, fastpath._Run.pooled_sums
 
-    def far_away(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def far_away(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
         count = len(self.scalars)
         key = kernels.key(1e300)  # far above every |Δ| of a 0–10 scale
         return (
             np.full(count, key, dtype=np.int64),
-            np.full(count, key + 10, dtype=np.int64),
-            np.full(count, 10_000, dtype=np.int64),
+            np.full(count, key if tied else key + 10, dtype=np.int64),
+            np.full(count, 0 if tied else 10_000, dtype=np.int64),
+            tied,
         )
 
     def spy(name: str, method: Any) -> Any:
@@ -110,12 +132,13 @@ def test_a_bracket_that_misses_falls_back_to_a_histogram_and_a_pass_for_the_coun
 
 
 def test_a_bracket_with_too_little_room_falls_back_too() -> None:
-    data = scale_data()
+    data = scale_data(whole=False)
     real_bracket = fastpath._Run.bracket
 
-    def cramped(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        lo, hi, _cap = real_bracket(self, item)
-        return lo, hi, np.full(lo.size, 3, dtype=np.int64)  # less than one block of rows
+    def cramped(self: Any, item: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+        lo, hi, _cap, tied = real_bracket(self, item)
+        assert not tied
+        return lo, hi, np.full(lo.size, 3, dtype=np.int64), tied  # less than a block
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fastpath._Run, "bracket", cramped)
@@ -194,3 +217,24 @@ def test_a_key_out_of_order_inside_a_run_is_sorted_first(where: float, period: s
 
     assert len(tries) == 2  # refused as it came, then run on the sorted rows
     assert result.frame.equals(compute(shuffled.sort(["id", "t"]), columns).frame)
+
+
+def test_a_tied_bracket_with_a_value_between_its_two_gives_no_order_statistics() -> None:
+    """Counts at lo = 4 and hi = 5 tell the ranks only when no value lies between them;
+    the sample saw whole numbers, but the data may hold a 4.5."""
+    lo, hi = kernels.key(4.0), kernels.key(5.0)
+    bracket = fastpath._Collected(
+        np.array([lo]), np.array([hi]), np.zeros(1, dtype=np.int64), threads=1
+    )
+
+    def first(above_lo: int) -> Any:
+        # 100 values: 60 below 4, 10 at 4, 30 at or above 5 (none above 5).
+        cnt = np.array([[40, 30]])  # at or above lo, at or above hi (one unit)
+        totals = np.array([100, above_lo, 0])
+        return fastpath._FirstPass(np.zeros((1, 1)), cnt, totals, bracket, tied=True)
+
+    order_stat = fastpath._tied_order_stats(first(30), 0, 1, (65, 70))
+    assert order_stat is not None
+    assert order_stat(65, 70) == (4.0, 5.0)  # ranks 60–69 hold 4, 70–99 hold 5
+    assert fastpath._tied_order_stats(first(30), 0, 1, (55, 56)) is None  # below the bracket
+    assert fastpath._tied_order_stats(first(33), 0, 1, (65, 70)) is None  # three are 4 < x < 5

@@ -33,6 +33,9 @@ import polars as pl
 from analytics import fastpath, indices
 from analytics.indices import SCOPES, IndexOptions, Scope
 
+#: Helper columns are named as :mod:`analytics.indices` reads them.
+_c = indices.column_name
+
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkDataFrame
     from pyspark.sql import SparkSession
@@ -141,10 +144,6 @@ def _pair_columns(
         exprs.append(nw.when(ok).then(prev(y)).alias(_c("a", item, scope)))
         exprs.append(nw.when(ok).then(x - prev(x)).alias(_c("d", item, scope)))
     return exprs
-
-
-def _c(stem: str, item: str, scope: Scope | None = None) -> str:
-    return f"__{stem}_{scope}_{item}" if scope else f"__{stem}_{item}"
 
 
 def _expr_rows(item: str, scope: Scope | None, scalars: dict[str, float]) -> SimpleNamespace:

@@ -142,8 +142,9 @@ class IndexOptions:
     time_adjust_median: float | None = None
 
 
-# Names of the per-unit helper columns an engine produces (the item name is appended).
-def _c(stem: str, item: str, scope: Scope | None = None) -> str:
+def column_name(stem: str, item: str, scope: Scope | None = None) -> str:
+    """The name of a helper column an engine produces (a per-unit sum, a pair column, a
+    pooled scalar): ``__<stem>_<scope>_<item>``, or ``__<stem>_<item>``."""
     return f"__{stem}_{scope}_{item}" if scope else f"__{stem}_{item}"
 
 
@@ -172,7 +173,7 @@ class Sum:
     pooled: bool = False
 
     def name(self, item: str) -> str:
-        return _c(self.stem, item, self.scope)
+        return column_name(self.stem, item, self.scope)
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class Pooled:
     quantile: float
 
     def name(self, item: str) -> str:
-        return _c(self.stem, item, self.scope)
+        return column_name(self.stem, item, self.scope)
 
 
 def absolute(value: Any) -> Any:
@@ -253,13 +254,13 @@ def unit_indices(
     them depends on the data, so an engine may translate them once."""
 
     def col(stem: str, scope: Scope | None = None) -> nw.Expr:
-        return nw.col(_c(stem, item, scope))
+        return nw.col(column_name(stem, item, scope))
 
     steps: list[list[nw.Expr]] = [[], [], []]
 
     def helper(step: int, stem: str, expr: nw.Expr, scope: Scope | None = None) -> nw.Expr:
         """``expr`` as a helper column of step ``step``; the expression reading it."""
-        steps[step].append(expr.alias(_c(f"h{stem}", item, scope)))
+        steps[step].append(expr.alias(column_name(f"h{stem}", item, scope)))
         return col(f"h{stem}", scope)
 
     n = helper(0, "n", col("n").cast(nw.Float64))
@@ -331,12 +332,14 @@ def scalar_values(
 ) -> tuple[dict[Scope, float], dict[Scope, float]]:
     """The PAC thresholds and time-adjustment medians of one item per scope, from the
     pooled scalars an engine computed (named by :meth:`Pooled.name`) and the options."""
-    thresholds = {s: threshold_value(options, pooled.get(_c("thr", item, s))) for s in SCOPES}
+    thresholds = {
+        s: threshold_value(options, pooled.get(column_name("thr", item, s))) for s in SCOPES
+    }
     medians = {
         s: float(
             options.time_adjust_median
             if options.time_adjust_median is not None
-            else (pooled.get(_c("md", item, s)) or math.nan)
+            else (pooled.get(column_name("md", item, s)) or math.nan)
         )
         for s in SCOPES
     }

@@ -3,8 +3,7 @@
 Each change to a draft raises its ``version`` by one. ``save_chain`` takes the version
 the writer last saw and refuses with ``StaleVersion`` when the chain has moved on since
 (another tab, the app) and the save would change something, so one save never silently
-overwrites another. Link changes lock
-the chain row, so two reorders cannot interleave.
+overwrites another. Link changes lock the chain row, so two reorders cannot interleave.
 """
 
 from __future__ import annotations
